@@ -1,0 +1,3 @@
+// zlib headers for deflate/inflate (session payload compression, gzip).
+#pragma once
+#include <zlib.h>

@@ -1,0 +1,75 @@
+/// Base64 in the standard (`+/`) and URL-safe (`-_`) alphabets, as RFC 4648 defines them.
+///
+/// Encoding can omit the `=` padding (itsdangerous and Flask strip it); decoding accepts input with or
+/// without padding and rejects any character outside the chosen alphabet.
+///
+/// ```swift
+/// Base64.encode(Array("hello".utf8), urlSafe: true, padding: false)   // "aGVsbG8"
+/// Base64.decode("aGVsbG8", urlSafe: true)                              // [104, 101, 108, 108, 111]
+/// ```
+public enum Base64 {
+    private static let standard = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+    private static let urlSafe = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// Encodes bytes; `urlSafe` picks the `-_` alphabet and `padding` adds trailing `=`.
+    public static func encode(_ bytes: some Collection<UInt8>, urlSafe: Bool = false, padding: Bool = true) -> String {
+        let table = urlSafe ? Self.urlSafe : Self.standard
+        let input = Array(bytes)
+        let outputCount = padding ? (input.count + 2) / 3 * 4 : (input.count * 4 + 2) / 3
+        return String(unsafeUninitializedCapacity: outputCount) { out in
+            var o = 0
+            var i = 0
+            while i + 3 <= input.count {
+                let n = UInt32(input[i]) << 16 | UInt32(input[i + 1]) << 8 | UInt32(input[i + 2])
+                out[o] = table[Int(n >> 18)]; out[o + 1] = table[Int(n >> 12 & 63)]
+                out[o + 2] = table[Int(n >> 6 & 63)]; out[o + 3] = table[Int(n & 63)]
+                o += 4; i += 3
+            }
+            let rest = input.count - i
+            if rest > 0 {
+                let n = UInt32(input[i]) << 16 | (rest == 2 ? UInt32(input[i + 1]) << 8 : 0)
+                out[o] = table[Int(n >> 18)]; out[o + 1] = table[Int(n >> 12 & 63)]; o += 2
+                if rest == 2 { out[o] = table[Int(n >> 6 & 63)]; o += 1 }
+                if padding {
+                    for _ in 0..<(3 - rest) { out[o] = UInt8(ascii: "="); o += 1 }
+                }
+            }
+            return o
+        }
+    }
+
+    /// Decodes text in the chosen alphabet. Padding is optional; returns `nil` for any other character,
+    /// for misplaced padding, or for a length that no encoding produces.
+    public static func decode(_ text: some StringProtocol, urlSafe: Bool = false) -> [UInt8]? {
+        var utf8 = Array(text.utf8)
+        while utf8.last == UInt8(ascii: "=") { utf8.removeLast() }
+        if utf8.count % 4 == 1 { return nil }
+        if text.utf8.count - utf8.count > 2 { return nil }
+        var out: [UInt8] = []
+        out.reserveCapacity(utf8.count * 3 / 4)
+        var acc: UInt32 = 0
+        var bits = 0
+        for c in utf8 {
+            guard let v = value(of: c, urlSafe: urlSafe) else { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+            }
+        }
+        return out
+    }
+
+    @inline(__always)
+    private static func value(of c: UInt8, urlSafe: Bool) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return c - UInt8(ascii: "0") + 52
+        case UInt8(ascii: "+") where !urlSafe, UInt8(ascii: "-") where urlSafe: return 62
+        case UInt8(ascii: "/") where !urlSafe, UInt8(ascii: "_") where urlSafe: return 63
+        default: return nil
+        }
+    }
+}
