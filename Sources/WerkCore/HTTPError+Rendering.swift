@@ -1,0 +1,46 @@
+extension HTTPError {
+    /// The response for this error: Werkzeug's HTML page, or JSON
+    /// (`{"error":{"code":404,"message":"…","name":"Not Found"}}`) when `json` is true.
+    public func response(json: Bool = false) -> Response {
+        var response: Response
+        if status.forbidsBody {
+            response = Response(status: status)
+        } else if json {
+            response = .json(["error": ["code": .int(status.code), "name": .string(name), "message": .string(detail)]],
+                             status: status)
+        } else {
+            let text = HTML.escape(detail).replacingNewlines(with: "<br>")
+            response = .html("<!doctype html>\n<html lang=en>\n<title>\(status.code) \(HTML.escape(name))</title>\n"
+                             + "<h1>\(HTML.escape(name))</h1>\n<p>\(text)</p>\n", status: status)
+        }
+        for field in headers { response.headers.add(field.name, field.value) }
+        return response
+    }
+
+    /// The response for this error, in the format `request` prefers (see ``prefersJSON(_:)``).
+    public func response(for request: Request) -> Response {
+        response(json: HTTPError.prefersJSON(request))
+    }
+
+    /// The response for any error escaping a stack: an ``HTTPError`` renders itself, anything else is a
+    /// plain 500 whose body says nothing about the error.
+    public static func response(for error: any Error, request: Request) -> Response {
+        if let httpError = error as? HTTPError { return httpError.response(for: request) }
+        return HTTPError(.internalServerError).response(for: request)
+    }
+
+    /// Whether the client ranks `application/json` above `text/html` in its `Accept` header. Without
+    /// an Accept header, a request with a JSON body gets JSON.
+    public static func prefersJSON(_ request: Request) -> Bool {
+        guard let accept = request.headers.combinedValue(for: "Accept") else { return request.isJSON }
+        let mime = MIMEAccept(parsing: accept)
+        return mime.quality(for: "application/json") > mime.quality(for: "text/html")
+    }
+}
+
+extension String {
+    fileprivate func replacingNewlines(with replacement: String) -> String {
+        guard utf8.contains(10) else { return self }
+        return split(separator: "\n", omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,123 @@
+/// Anything that answers a request: the unit everything in Werk is made of.
+///
+/// A handler is a value holding an async function. Middleware wrap handlers into new handlers, a
+/// ``Stack`` composes them, and the server and ``TestClient`` are adapters that call one.
+///
+/// ```swift
+/// let hello = Handler { request in "Hello, \(request.pathInfo)" }
+/// let response = try await hello(Request(target: "/world"))
+/// ```
+public struct Handler: Sendable, CustomStringConvertible {
+    @usableFromInline
+    let respond: @Sendable (Request) async throws -> Response
+
+    /// The names of the layers this handler is made of, outermost first (for `description`, the
+    /// profiler and the debugger).
+    public let layers: [String]
+
+    /// A handler from a function returning a ``Response``.
+    public init(_ respond: @escaping @Sendable (Request) async throws -> Response) {
+        self.respond = respond
+        self.layers = ["Handler"]
+    }
+
+    /// A handler from a function returning anything ``ResponseConvertible``: a `String` (text), bytes,
+    /// a ``JSON`` value, a ``Status``.
+    public init<Result: ResponseConvertible>(_ respond: @escaping @Sendable (Request) async throws -> Result) {
+        self.respond = { request in try await respond(request).makeResponse() }
+        self.layers = ["Handler"]
+    }
+
+    /// A handler from a function returning an `Encodable` value, sent as JSON.
+    @_disfavoredOverload
+    public init<Result: Encodable & Sendable>(_ respond: @escaping @Sendable (Request) async throws -> Result) {
+        self.respond = { request in try Response.json(encoding: try await respond(request)) }
+        self.layers = ["Handler"]
+    }
+
+    /// A handler with explicit layer names (used by ``Stack`` and middleware that compose handlers).
+    public init(layers: [String], _ respond: @escaping @Sendable (Request) async throws -> Response) {
+        self.respond = respond
+        self.layers = layers
+    }
+
+    /// Answers `request`. Errors propagate; adapters turn them into responses with
+    /// ``respondCatchingErrors(_:)``.
+    @inlinable
+    public func callAsFunction(_ request: Request) async throws -> Response {
+        try await respond(request)
+    }
+
+    /// Answers `request`, turning a thrown ``HTTPError`` into its response and any other error into a
+    /// 500 that reveals nothing about the error. This is what the server and the test client call.
+    public func respondCatchingErrors(_ request: Request) async -> Response {
+        do {
+            return try await respond(request)
+        } catch {
+            return HTTPError.response(for: error, request: request)
+        }
+    }
+
+    /// The same handler under other layer names.
+    public func withLayers(_ layers: [String]) -> Handler { Handler(layers: layers, respond) }
+
+    /// The stack, one layer per line, outermost first.
+    public var description: String {
+        layers.enumerated().map { String(repeating: "  ", count: $0.offset) + $0.element }.joined(separator: "\n")
+    }
+
+    /// Answers every request with 404 Not Found: the end of a stack without a terminal handler.
+    public static let notFound = Handler(layers: ["NotFound"]) { _ in throw HTTPError(.notFound) }
+}
+
+/// A layer around a handler: `Handler -> Handler`.
+///
+/// ```swift
+/// struct ServerHeader: Middleware {
+///     func wrap(_ next: Handler) -> Handler {
+///         Handler { request in
+///             var response = try await next(request)
+///             response.headers.set("Server", "Werk")
+///             return response
+///         }
+///     }
+/// }
+/// ```
+public protocol Middleware: Sendable {
+    /// Wraps `next`. Called once, when the stack is built; the returned handler runs per request.
+    func wrap(_ next: Handler) -> Handler
+
+    /// The layer's name in ``Handler/description`` (default: the type's name).
+    var name: String { get }
+}
+
+extension Middleware {
+    public var name: String { String(describing: Self.self) }
+}
+
+/// A middleware from a closure that gets the request and the next handler.
+///
+/// ```swift
+/// let timing = MiddlewareFunction("Timing") { request, next in
+///     let start = ContinuousClock.now
+///     var response = try await next(request)
+///     response.headers.set("Server-Timing", "app;dur=\((ContinuousClock.now - start).components.attoseconds / 1_000_000_000_000_000)")
+///     return response
+/// }
+/// ```
+public struct MiddlewareFunction: Middleware {
+    public let name: String
+    private let body: @Sendable (Request, Handler) async throws -> Response
+
+    /// A middleware named `name` running `body`.
+    public init(_ name: String = "MiddlewareFunction",
+                _ body: @escaping @Sendable (Request, Handler) async throws -> Response) {
+        self.name = name
+        self.body = body
+    }
+
+    public func wrap(_ next: Handler) -> Handler {
+        let body = self.body
+        return Handler { request in try await body(request, next) }
+    }
+}

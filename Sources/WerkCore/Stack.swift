@@ -1,0 +1,94 @@
+/// A stack of middleware around a terminal handler, declared with a result builder. `Stack` is
+/// ``Handler``: building one composes the layers once, so a request goes through nested calls only.
+///
+/// Middleware come outermost first; the last element may be a ``Handler``; a stack without one
+/// answers 404. `if`, `if/else`, optionals and `for` work inside.
+///
+/// ```swift
+/// let app: Handler = Stack {
+///     ServerHeader()
+///     if debug { RequestLogger() }
+///     for name in extraLayers { Tag(name) }
+///     Handler { _ in "Hello" }
+/// }
+/// print(app)   // the layers, outermost first
+/// ```
+public typealias Stack = Handler
+
+/// One element of a ``Stack``.
+public enum StackElement: Sendable {
+    /// A layer.
+    case middleware(any Middleware)
+    /// The terminal handler.
+    case handler(Handler)
+}
+
+/// The result builder behind ``Stack``.
+@resultBuilder
+public enum StackBuilder {
+    public static func buildExpression(_ middleware: some Middleware) -> [StackElement] { [.middleware(middleware)] }
+    public static func buildExpression(_ middleware: (any Middleware)?) -> [StackElement] {
+        middleware.map { [.middleware($0)] } ?? []
+    }
+    public static func buildExpression(_ handler: Handler) -> [StackElement] { [.handler(handler)] }
+    public static func buildExpression(_ elements: [StackElement]) -> [StackElement] { elements }
+    public static func buildBlock(_ parts: [StackElement]...) -> [StackElement] { parts.flatMap { $0 } }
+    public static func buildOptional(_ part: [StackElement]?) -> [StackElement] { part ?? [] }
+    public static func buildEither(first part: [StackElement]) -> [StackElement] { part }
+    public static func buildEither(second part: [StackElement]) -> [StackElement] { part }
+    public static func buildArray(_ parts: [[StackElement]]) -> [StackElement] { parts.flatMap { $0 } }
+    public static func buildLimitedAvailability(_ part: [StackElement]) -> [StackElement] { part }
+}
+
+extension Handler {
+    /// Builds a stack: see ``Stack``. A handler anywhere but last is a mistake in the stack's
+    /// declaration (the layers after it could never run) and stops the program with a message
+    /// naming the position.
+    public init(@StackBuilder _ build: () -> [StackElement]) {
+        self = Handler.compose(build())
+    }
+
+    /// Composes elements, outermost first, around the terminal (or ``Handler/notFound``).
+    public static func compose(_ elements: [StackElement]) -> Handler {
+        var terminal = Handler.notFound
+        var layers: [any Middleware] = []
+        for (index, element) in elements.enumerated() {
+            switch element {
+            case .middleware(let middleware):
+                layers.append(middleware)
+            case .handler(let handler):
+                precondition(index == elements.count - 1,
+                             "Stack: the handler at position \(index + 1) of \(elements.count) must be the last element; "
+                             + "the layers after it could never run. Move it to the end or make it a Mount.")
+                terminal = handler
+            }
+        }
+        var handler = terminal
+        for middleware in layers.reversed() {
+            handler = middleware.wrap(handler).withLayers([middleware.name] + handler.layers)
+        }
+        return handler
+    }
+}
+
+/// A group of middleware that is itself one middleware, for reusing a set of layers in several
+/// stacks. When the group ends with a handler, that handler answers and the outer `next` is not
+/// called; otherwise requests continue to `next`.
+///
+/// ```swift
+/// let security = Layers { ProxyFix(); Sessions(secretKeys: keys) }
+/// let app = Stack { security; router }
+/// ```
+public struct Layers: Middleware {
+    private let elements: [StackElement]
+
+    /// A group of layers.
+    public init(@StackBuilder _ build: () -> [StackElement]) { elements = build() }
+
+    public var name: String { "Layers" }
+
+    public func wrap(_ next: Handler) -> Handler {
+        if case .handler = elements.last { return Handler.compose(elements) }
+        return Handler.compose(elements + [.handler(next)])
+    }
+}

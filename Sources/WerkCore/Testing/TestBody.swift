@@ -1,0 +1,48 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#endif
+
+/// A request body for the ``TestClient``, with the Content-Type it implies.
+public struct TestBody: Sendable {
+    /// The bytes to send.
+    public var bytes: [UInt8]
+    /// The Content-Type to send, unless the request's headers set one.
+    public var contentType: String?
+
+    /// Raw bytes with an optional Content-Type.
+    public init(bytes: [UInt8], contentType: String? = nil) {
+        self.bytes = bytes
+        self.contentType = contentType
+    }
+
+    /// No body.
+    public static let none = TestBody(bytes: [])
+
+    /// Raw bytes.
+    public static func bytes(_ bytes: [UInt8], contentType: String? = nil) -> TestBody {
+        TestBody(bytes: bytes, contentType: contentType)
+    }
+
+    /// UTF-8 text, `text/plain; charset=utf-8` by default.
+    public static func text(_ text: String, contentType: String = "text/plain; charset=utf-8") -> TestBody {
+        TestBody(bytes: Array(text.utf8), contentType: contentType)
+    }
+
+    /// A ``JSON`` value as `application/json`.
+    public static func json(_ value: JSON) -> TestBody {
+        TestBody(bytes: value.serializedBytes(), contentType: "application/json")
+    }
+
+    /// An `Encodable` value as `application/json`.
+    public static func json(encoding value: some Encodable) throws -> TestBody {
+        TestBody(bytes: Array(try JSONEncoder().encode(value)), contentType: "application/json")
+    }
+
+    /// Fields as `application/x-www-form-urlencoded`, in order.
+    public static func form(_ fields: [(String, String)]) -> TestBody {
+        TestBody(bytes: Array(URLQuery.encode(fields).utf8), contentType: "application/x-www-form-urlencoded")
+    }
+
+    /// Fields as `application/x-www-form-urlencoded`.
+    public static func form(_ fields: MultiDict) -> TestBody { form(fields.pairs.map { ($0.key, $0.value) }) }
+}
