@@ -5,3 +5,4 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/kdf.h>
+#include <openssl/err.h>

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A `Signer` that also signs the time, byte-compatible with itsdangerous's `TimestampSigner`.
+///
+/// A token is `value + sep + base64url(timestamp) + sep + signature`, where the timestamp is the Unix
+/// time in seconds as a big-endian integer with leading zero bytes stripped (1700000000 → `ZVPxAA`),
+/// and the signature covers everything before the last separator.
+///
+/// ```swift
+/// let signer = try TimestampSigner(secretKeys: ["secret-key"])
+/// let token = try signer.sign("hello")              // "hello.ZVPxAA.UQx3EIPGLNk6IyY28rz4wwlRRWI" at 1700000000
+/// let value = try signer.unsign(token, maxAge: 3600)
+/// ```
+///
+/// Expiry follows itsdangerous exactly: with `age = now - timestamp`, a token is accepted when
+/// `0 <= age <= maxAge`; `age == maxAge` is still valid, `maxAge + 1` is `.signatureExpired`.
+public struct TimestampSigner: Sendable {
+    /// The signer underneath (keys, salt, separator, digest).
+    public let signer: Signer
+    /// The current Unix time in seconds; replace it in tests.
+    public let clock: @Sendable () -> Int
+
+    /// The system clock, in whole seconds (`int(time.time())` in Python).
+    public static let systemClock: @Sendable () -> Int = {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int(now.tv_sec)
+    }
+
+    /// Wraps an existing signer.
+    public init(signer: Signer, clock: @escaping @Sendable () -> Int = TimestampSigner.systemClock) {
+        self.signer = signer
+        self.clock = clock
+    }
+
+    /// Creates a timestamp signer; the arguments are `Signer`'s (keys oldest first, the last signs).
+    public init(
+        secretKeys: [String], salt: String = "itsdangerous.Signer", separator: String = ".",
+        keyDerivation: Signer.KeyDerivation = .djangoConcat, digest: HashFunction = .sha1,
+        clock: @escaping @Sendable () -> Int = TimestampSigner.systemClock
+    ) throws(SigningError) {
+        self.signer = try Signer(secretKeys: secretKeys, salt: salt, separator: separator,
+                                 keyDerivation: keyDerivation, digest: digest)
+        self.clock = clock
+    }
+
+    /// The timestamp as itsdangerous encodes it: big-endian, leading zero bytes stripped, base64url.
+    static func encodeTimestamp(_ timestamp: Int) -> String {
+        var value = UInt64(clamping: timestamp)
+        var bytes: [UInt8] = []
+        while value > 0 {
+            bytes.insert(UInt8(truncatingIfNeeded: value), at: 0)
+            value >>= 8
+        }
+        return Base64.encode(bytes, urlSafe: true, padding: false)
+    }
+
+    /// The timestamp from its base64url text, or `nil` when it is not valid base64url, longer than
+    /// 8 bytes, or beyond `Int.max`.
+    static func decodeTimestamp(_ text: some Collection<UInt8>) -> Int? {
+        guard text.count <= 12, let bytes = Base64.decode(String(decoding: text, as: UTF8.self), urlSafe: true),
+              bytes.count <= 8 else { return nil }
+        var value: UInt64 = 0
+        for b in bytes { value = value << 8 | UInt64(b) }
+        return Int(exactly: value)
+    }
+
+    /// Signs `value` with the current time, as bytes.
+    public func sign(bytes value: some Collection<UInt8>) throws(SigningError) -> [UInt8] {
+        var timed = Array(value)
+        timed.append(contentsOf: signer.separator)
+        timed.append(contentsOf: TimestampSigner.encodeTimestamp(clock()).utf8)
+        return try signer.sign(bytes: timed)
+    }
+
+    /// Signs `value` with the current time.
+    public func sign(_ value: String) throws(SigningError) -> String {
+        String(decoding: try sign(bytes: value.utf8), as: UTF8.self)
+    }
+
+    /// Verifies a token and returns its value and signing time (Unix seconds).
+    ///
+    /// Throws `.badSignature` when the token has no separator at all, `.badTimeSignature` when the
+    /// signature does not match or the timestamp is missing or malformed, and `.signatureExpired`
+    /// when `maxAge` is given and the age is above it or negative. The order of the checks is
+    /// itsdangerous's, so the same token fails with the same kind of error.
+    public func unsignWithTimestamp(
+        bytes token: some Collection<UInt8>, maxAge: Int? = nil
+    ) throws(SigningError) -> (value: [UInt8], timestamp: Int) {
+        let (verified, signatureError) = signer.unsignKeepingValue(Array(token))
+        let result = verified ?? []
+        guard let split = Signer.lastRange(of: signer.separator, in: result) else {
+            if let signatureError { throw signatureError }
+            throw .badTimeSignature("timestamp missing", signedAt: nil)
+        }
+        let value = Array(result[..<split.lowerBound])
+        let timestamp = TimestampSigner.decodeTimestamp(result[split.upperBound...])
+        if let signatureError {
+            guard case .badSignature(let reason) = signatureError else { throw signatureError }
+            throw .badTimeSignature(reason, signedAt: timestamp)
+        }
+        guard let timestamp else { throw .badTimeSignature("malformed timestamp", signedAt: nil) }
+        if let maxAge {
+            let (age, overflow) = clock().subtractingReportingOverflow(timestamp)
+            if overflow || age > maxAge || age < 0 {
+                throw .signatureExpired(age: overflow ? Int.min : age, maxAge: maxAge, signedAt: timestamp)
+            }
+        }
+        return (value, timestamp)
+    }
+
+    /// Verifies a token and returns its value and signing time (see `unsignWithTimestamp(bytes:maxAge:)`).
+    public func unsignWithTimestamp(_ token: String, maxAge: Int? = nil) throws(SigningError) -> (value: String, timestamp: Int) {
+        let (value, timestamp) = try unsignWithTimestamp(bytes: token.utf8, maxAge: maxAge)
+        return (String(decoding: value, as: UTF8.self), timestamp)
+    }
+
+    /// Verifies a token (and its age, when `maxAge` is given) and returns the value.
+    public func unsign(bytes token: some Collection<UInt8>, maxAge: Int? = nil) throws(SigningError) -> [UInt8] {
+        try unsignWithTimestamp(bytes: token, maxAge: maxAge).value
+    }
+
+    /// Verifies a token (and its age, when `maxAge` is given) and returns the value.
+    public func unsign(_ token: String, maxAge: Int? = nil) throws(SigningError) -> String {
+        try unsignWithTimestamp(token, maxAge: maxAge).value
+    }
+
+    /// Whether the token is valid (and, with `maxAge`, not expired).
+    public func validate(_ token: String, maxAge: Int? = nil) -> Bool {
+        (try? unsignWithTimestamp(bytes: token.utf8, maxAge: maxAge)) != nil
+    }
+}
