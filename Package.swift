@@ -9,6 +9,7 @@ let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 let middleware: [(name: String, folder: String)] = [
     ("WerkRouting", "Routing"),
     ("WerkSessions", "Sessions"),
+    ("WerkDispatcher", "Dispatcher"),
 ]
 
 let package = Package(

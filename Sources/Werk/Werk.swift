@@ -3,3 +3,4 @@
 @_exported import WerkServer
 @_exported import WerkRouting
 @_exported import WerkSessions
+@_exported import WerkDispatcher

@@ -1,0 +1,24 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// `swift run -c release Benchmarks [suite ...]`: runs the named suites (all when none is named) and
+// prints ns/op tables. Each area of Werk registers its suite here and keeps its cases in its own file.
+
+let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
+    ("core", runCoreBenchmarks),
+]
+
+let requested = Array(CommandLine.arguments.dropFirst())
+let unknown = requested.filter { name in !suites.contains { $0.name == name } }
+if !unknown.isEmpty {
+    print("Unknown suite(s): \(unknown.joined(separator: ", ")). Available: \(suites.map(\.name).joined(separator: ", "))")
+    exit(2)
+}
+#if DEBUG
+print("warning: a debug build; run `swift run -c release Benchmarks` for meaningful numbers")
+#endif
+let report = BenchmarkReport()
+for suite in suites where requested.isEmpty || requested.contains(suite.name) {
+    try await suite.run(report)
+}
