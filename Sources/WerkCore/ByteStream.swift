@@ -26,17 +26,24 @@ public struct ByteStream: AsyncSequence, Sendable {
     }
 
     /// A stream fed by a producer closure that writes chunks; the stream ends when it returns and
-    /// fails when it throws. The producer runs as a task and waits for each chunk to be taken
-    /// (buffer of one), so a slow reader slows the writer.
+    /// fails when it throws. Each `write` waits until the reader has taken the chunk, so a slow reader
+    /// slows the writer. When the stream is dropped unread (the client went away), pending and later
+    /// writes throw `CancellationError` and the producer task is cancelled.
     public init(_ produce: @escaping @Sendable (ByteStreamWriter) async throws -> Void) {
-        let (stream, continuation) = AsyncThrowingStream<[UInt8], any Error>.makeStream(bufferingPolicy: .unbounded)
-        let writer = ByteStreamWriter(continuation: continuation)
+        let channel = ChunkChannel()
         let task = Task {
-            do { try await produce(writer); continuation.finish() } catch { continuation.finish(throwing: error) }
+            do {
+                try await produce(ByteStreamWriter(channel: channel))
+                channel.finish(nil)
+            } catch {
+                channel.finish(error)
+            }
         }
-        continuation.onTermination = { _ in task.cancel() }
-        let box = IteratorBox(stream.makeAsyncIterator())
-        pull = { try await box.next(writer: writer) }
+        let guardToken = ReaderLifetime { channel.cancel(); task.cancel() }
+        pull = {
+            _ = guardToken  // the closure owns the token: when the stream is released, the producer stops
+            return try await channel.next()
+        }
     }
 
     /// An iterator that pulls one chunk per call.
@@ -61,57 +68,106 @@ public struct ByteStream: AsyncSequence, Sendable {
 
 /// Hands chunks from a producer task to a ``ByteStream``.
 public struct ByteStreamWriter: Sendable {
-    let continuation: AsyncThrowingStream<[UInt8], any Error>.Continuation
-    let credits = Credits()
+    let channel: ChunkChannel
 
-    /// Writes one chunk; waits while the reader has not taken the previous one.
+    /// Writes one chunk; returns once the reader has taken it. Throws `CancellationError` when the
+    /// reader is gone.
     public func write(_ chunk: [UInt8]) async throws {
         try Task.checkCancellation()
-        await credits.waitForSpace()
-        continuation.yield(chunk)
+        try await channel.send(chunk)
     }
 
     /// Writes the UTF-8 bytes of a string.
     public func write(_ text: String) async throws { try await write(Array(text.utf8)) }
 }
 
-/// A one-slot gate between the producer and the reader of a ``ByteStream``.
-final class Credits: Sendable {
-    private let state = Mutex<(inFlight: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func waitForSpace() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let resumeNow = state.withLock { s -> Bool in
-                if s.inFlight { s.waiter = continuation; return false }
-                s.inFlight = true
-                return true
-            }
-            if resumeNow { continuation.resume() }
-        }
-    }
-
-    func taken() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            if let w = s.waiter { s.waiter = nil; return w }   // hand the slot straight to the waiter
-            s.inFlight = false
-            return nil
-        }
-        waiter?.resume()
-    }
+/// Runs a closure when the last reference to the stream's pull closure goes away.
+private final class ReaderLifetime: Sendable {
+    private let onEnd: @Sendable () -> Void
+    init(_ onEnd: @escaping @Sendable () -> Void) { self.onEnd = onEnd }
+    deinit { onEnd() }
 }
 
-/// Holds the iterator of the underlying AsyncThrowingStream. Invariant: `ByteStream` is consumed by one
-/// reader at a time (HTTP bodies are), so `next` is never entered concurrently; the Mutex makes the
-/// hand-off of the iterator between calls safe.
-private final class IteratorBox: Sendable {
-    let iterator: Mutex<AsyncThrowingStream<[UInt8], any Error>.Iterator?>
-    init(_ iterator: sending AsyncThrowingStream<[UInt8], any Error>.Iterator) { self.iterator = Mutex(iterator) }
+/// A one-slot rendezvous between one producer and one reader. A chunk is handed over only when both
+/// sides are there, which is the backpressure: the producer can be at most one chunk ahead.
+final class ChunkChannel: Sendable {
+    private enum State {
+        case idle
+        case chunkWaiting([UInt8], CheckedContinuation<Void, any Error>)
+        case readerWaiting(CheckedContinuation<[UInt8]?, any Error>)
+        case finished((any Error)?)
+        case cancelled
+    }
 
-    func next(writer: ByteStreamWriter) async throws -> [UInt8]? {
-        guard var it = iterator.withLock({ $0.take() }) else { return nil }
-        let chunk = try await it.next()
-        if chunk != nil { iterator.withLock { $0 = it } }
-        writer.credits.taken()
-        return chunk
+    private let state = Mutex<State>(.idle)
+
+    func send(_ chunk: [UInt8]) async throws {
+        try await withCheckedThrowingContinuation { (writer: CheckedContinuation<Void, any Error>) in
+            let reader: CheckedContinuation<[UInt8]?, any Error>? = state.withLock { state in
+                switch state {
+                case .readerWaiting(let reader):
+                    state = .idle
+                    return reader
+                case .idle:
+                    state = .chunkWaiting(chunk, writer)
+                    return nil
+                case .cancelled, .finished, .chunkWaiting:
+                    writer.resume(throwing: CancellationError())
+                    return nil
+                }
+            }
+            if let reader {
+                reader.resume(returning: chunk)
+                writer.resume()
+            }
+        }
+    }
+
+    func next() async throws -> [UInt8]? {
+        try await withCheckedThrowingContinuation { (reader: CheckedContinuation<[UInt8]?, any Error>) in
+            let handOff: (chunk: [UInt8], writer: CheckedContinuation<Void, any Error>)? = state.withLock { state in
+                switch state {
+                case .chunkWaiting(let chunk, let writer):
+                    state = .idle
+                    return (chunk, writer)
+                case .idle:
+                    state = .readerWaiting(reader)
+                    return nil
+                case .finished(let error):
+                    if let error { reader.resume(throwing: error) } else { reader.resume(returning: nil) }
+                    return nil
+                case .cancelled, .readerWaiting:
+                    reader.resume(throwing: CancellationError())
+                    return nil
+                }
+            }
+            if let handOff {
+                reader.resume(returning: handOff.chunk)
+                handOff.writer.resume()
+            }
+        }
+    }
+
+    func finish(_ error: (any Error)?) {
+        let reader: CheckedContinuation<[UInt8]?, any Error>? = state.withLock { state in
+            if case .readerWaiting(let reader) = state {
+                state = .finished(error)
+                return reader
+            }
+            if case .idle = state { state = .finished(error) }
+            return nil
+        }
+        if let reader {
+            if let error { reader.resume(throwing: error) } else { reader.resume(returning: nil) }
+        }
+    }
+
+    func cancel() {
+        let writer: CheckedContinuation<Void, any Error>? = state.withLock { state in
+            defer { state = .cancelled }
+            if case .chunkWaiting(_, let writer) = state { return writer }
+            return nil
+        }
+        writer?.resume(throwing: CancellationError())
     }
 }
