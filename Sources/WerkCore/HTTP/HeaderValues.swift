@@ -242,7 +242,7 @@ public struct HeaderSet: Sendable, Equatable, Sequence, ExpressibleByArrayLitera
     public init(parsing header: some StringProtocol) { self.init(HeaderValues.parseList(header)) }
 
     /// Whether the set contains `value`, ignoring ASCII case.
-    public func contains(_ value: some StringProtocol) -> Bool {
+    public func contains(_ value: String) -> Bool {
         values.contains { ASCII.equalsIgnoringCase($0, value) }
     }
 
@@ -257,14 +257,14 @@ public struct HeaderSet: Sendable, Equatable, Sequence, ExpressibleByArrayLitera
 
     /// Removes `value` (ignoring case). Returns whether it was present.
     @discardableResult
-    public mutating func remove(_ value: some StringProtocol) -> Bool {
+    public mutating func remove(_ value: String) -> Bool {
         guard let i = firstIndex(of: value) else { return false }
         values.remove(at: i)
         return true
     }
 
     /// The position of `value` (ignoring case), or `nil`.
-    public func firstIndex(of value: some StringProtocol) -> Int? {
+    public func firstIndex(of value: String) -> Int? {
         values.firstIndex { ASCII.equalsIgnoringCase($0, value) }
     }
 
