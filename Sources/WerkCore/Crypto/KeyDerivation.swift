@@ -48,8 +48,9 @@ public enum PBKDF2 {
 /// ```
 public enum Scrypt {
     /// Derives `keyLength` bytes with cost `n` (a power of two above 1), block size `r` and
-    /// parallelism `p`. The memory limit is Python's `hashlib.scrypt` rule, `132 * n * r` bytes
-    /// (about 128·n·r are needed), plus whatever `p` needs. Throws for invalid parameters or if
+    /// parallelism `p`. libcrypto's memory limit is set to exactly what the parameters need,
+    /// 128·r·(n + p + 2) bytes (32 MiB for Werkzeug's default 32768/8/1), so bound `n` and `r`
+    /// yourself before deriving from untrusted parameters. Throws for invalid parameters or if
     /// libcrypto refuses them.
     public static func derive(
         password: some Collection<UInt8>, salt: some Collection<UInt8>, n: Int, r: Int, p: Int, keyLength: Int
@@ -63,13 +64,14 @@ public enum Scrypt {
         guard keyLength > 0, keyLength <= 1 << 20 else {
             throw CryptoError("scrypt key length must be between 1 and 1048576 bytes, got \(keyLength)")
         }
-        let (nr, overflow1) = n.multipliedReportingOverflow(by: r)
-        let (memory, overflow2) = nr.multipliedReportingOverflow(by: 132)
-        let (blocks, overflow3) = (128 * r).multipliedReportingOverflow(by: p)
-        guard !overflow1, !overflow2, !overflow3, memory <= Int.max - blocks else {
+        // libcrypto needs 128·r·(n + p + 2) bytes; pass exactly that as its memory limit (Python's
+        // hashlib callers pass 132·n·r, which is the same order but too small for tiny n).
+        let (np2, overflow1) = n.addingReportingOverflow(p + 2)
+        let (rowBytes, overflow2) = (128 * r).multipliedReportingOverflow(by: np2)
+        guard !overflow1, !overflow2 else {
             throw CryptoError("scrypt parameters n=\(n) r=\(r) p=\(p) need too much memory")
         }
-        let maxMemory = UInt64(memory + blocks)
+        let maxMemory = UInt64(rowBytes) + 1
         var ok = false
         let out = [UInt8](unsafeUninitializedCapacity: keyLength) { buffer, count in
             ok = withContiguousBytes(password) { pw in
