@@ -76,14 +76,18 @@ public struct RangeHeader: Sendable, Equatable, CustomStringConvertible {
 
     /// The satisfiable byte range for a representation of `length` bytes, or `nil` when the unit is
     /// not `bytes`, there is more than one range, or the range is not satisfiable (Werkzeug's
-    /// `range_for_length`). An end past the length is clamped.
+    /// `range_for_length`). An end past the length is clamped, and so is a suffix longer than the
+    /// representation (`bytes=-500` of 100 bytes is `0..<100`, as RFC 9110 requires; Werkzeug
+    /// returns `nil` there).
     public func rangeFor(length: Int) -> Swift.Range<Int>? {
         guard units == "bytes", ranges.count == 1 else { return nil }
         var start = ranges[0].start
         var end: Int
         if let e = ranges[0].end { end = e } else {
             end = length
-            if start < 0 { start += length }
+            // RFC 9110 §14.1.2: a suffix longer than the representation selects all of it
+            // (Werkzeug answers None here, which would turn into a 416).
+            if start < 0 { start = max(0, start + length) }
         }
         guard start >= 0, start < end, start < length else { return nil }
         end = min(end, length)
