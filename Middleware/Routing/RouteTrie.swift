@@ -1,0 +1,276 @@
+/// The matching structure, compiled once when the router is built: a trie of path segments stored
+/// in flat arrays (nodes, dynamic edges, and one open-addressing hash table for every static edge).
+///
+/// Matching follows Werkzeug's `StateMachineMatcher`: at each node the static edge for the segment
+/// is tried first, then the dynamic edges in weight order, backtracking on failure. The cost grows
+/// with the number of segments (and the dynamic edges tried at each), not with the number of rules.
+struct RouteTrie: Sendable {
+    struct Node: Sendable {
+        var ruleStart: Int32 = 0
+        var ruleCount: Int32 = 0
+        var edgeStart: Int32 = 0
+        var edgeCount: Int32 = 0
+        /// The child reached by an empty segment (a trailing `/`), or -1.
+        var emptyChild: Int32 = -1
+    }
+
+    struct Edge: Sendable {
+        var pieces: [MatchPiece]
+        /// The converter when the edge is one converter and nothing else (the common case).
+        var single: (any RouteConverter)?
+        var isFinal: Bool
+        var isSuffixed: Bool
+        var variableCount: Int32
+        var target: Int32
+    }
+
+    enum MatchPiece: Sendable {
+        case literal([UInt8])
+        case converter(any RouteConverter)
+    }
+
+    /// The rule facts matching needs, by rule index.
+    struct RuleInfo: Sendable {
+        var methods: [Method]?
+        var websocket: Bool
+        var strictSlashes: Bool
+    }
+
+    var nodes: [Node] = []
+    var edges: [Edge] = []
+    var ruleRefs: [Int32] = []
+    var statics = StaticTable()
+    var rules: [RuleInfo] = []
+    var maxVariables = 0
+}
+
+/// A captured variable: a byte range of the domain (`inDomain`) or of the path.
+struct Capture {
+    var start: Int32
+    var end: Int32
+    var inDomain: Bool
+}
+
+/// What matching found, before values are converted.
+enum TrieOutcome {
+    case found(rule: Int32)
+    case none
+    case slashRequired
+}
+
+/// What a failed match saw, for 405 and the WebSocket 400.
+struct MatchTrace {
+    var mismatchedRules: [Int32] = []
+    var websocketMismatch = false
+}
+
+/// One match in progress: the inputs as bytes and a capture buffer.
+struct TrieMatcher: ~Copyable {
+    let trie: RouteTrie
+    let domain: UnsafeBufferPointer<UInt8>
+    let path: UnsafeBufferPointer<UInt8>
+    let method: Method
+    let websocket: Bool
+    let captures: UnsafeMutableBufferPointer<Capture>
+    var trace = MatchTrace()
+
+    /// Matches the domain part, then the path parts. `hasParts` false: the path is empty (no parts).
+    mutating func run(hasParts: Bool) -> TrieOutcome {
+        let root = trie.nodes[0]
+        let start: Int = hasParts ? 0 : -1
+        if domain.isEmpty {
+            if root.emptyChild >= 0 {
+                let rv = matchPath(root.emptyChild, start, 0)
+                if case .none = rv {} else { return rv }
+            }
+        } else if let child = trie.statics.lookup(parent: 0, domain, 0, domain.count), child >= 0 {
+            let rv = matchPath(child, start, 0)
+            if case .none = rv {} else { return rv }
+        }
+        for e in Int(root.edgeStart)..<Int(root.edgeStart + root.edgeCount) {
+            let edge = trie.edges[e]
+            if matchEdge(edge, domain, 0, domain.count, captureBase: 0, inDomain: true) {
+                let rv = matchPath(edge.target, start, Int(edge.variableCount))
+                if case .none = rv {} else { return rv }
+            }
+        }
+        return .none
+    }
+
+    /// Werkzeug's `_match`. `pos`: the byte where the next part starts; -1: no parts left.
+    private mutating func matchPath(_ nodeIndex: Int32, _ pos: Int, _ captureCount: Int) -> TrieOutcome {
+        let node = trie.nodes[Int(nodeIndex)]
+        let n = path.count
+        if pos < 0 {
+            if let rule = acceptRule(node, allowStrict: true) { return .found(rule: rule) }
+            if node.emptyChild >= 0 {
+                let child = trie.nodes[Int(node.emptyChild)]
+                for r in Int(child.ruleStart)..<Int(child.ruleStart + child.ruleCount) {
+                    let ruleIndex = trie.ruleRefs[r]
+                    let rule = trie.rules[Int(ruleIndex)]
+                    if rule.websocket == websocket && (rule.methods == nil || rule.methods!.contains(method)) {
+                        return rule.strictSlashes ? .slashRequired : .found(rule: ruleIndex)
+                    }
+                }
+            }
+            return .none
+        }
+        var end = pos
+        while end < n && path[end] != UInt8(ascii: "/") { end += 1 }
+        let next = end < n ? end + 1 : -1
+
+        if end == pos {
+            if node.emptyChild >= 0 {
+                let rv = matchPath(node.emptyChild, next, captureCount)
+                if case .none = rv {} else { return rv }
+            }
+        } else if let child = trie.statics.lookup(parent: nodeIndex, path, pos, end), child >= 0 {
+            let rv = matchPath(child, next, captureCount)
+            if case .none = rv {} else { return rv }
+        }
+
+        for e in Int(node.edgeStart)..<Int(node.edgeStart + node.edgeCount) {
+            let edge = trie.edges[e]
+            if edge.isFinal {
+                var targetEnd = n
+                var remaining = -1
+                if edge.isSuffixed && n > pos && path[n - 1] == UInt8(ascii: "/") {
+                    targetEnd = n - 1
+                    remaining = n
+                    if targetEnd > pos && path[targetEnd - 1] == UInt8(ascii: "/") { continue }
+                }
+                if matchEdge(edge, path, pos, targetEnd, captureBase: captureCount, inDomain: false) {
+                    let rv = matchPath(edge.target, remaining, captureCount + Int(edge.variableCount))
+                    if case .none = rv {} else { return rv }
+                }
+            } else if matchEdge(edge, path, pos, end, captureBase: captureCount, inDomain: false) {
+                let rv = matchPath(edge.target, next, captureCount + Int(edge.variableCount))
+                if case .none = rv {} else { return rv }
+            }
+        }
+
+        // Only an empty part (a trailing slash) is left: rules without strict slashes match here.
+        if pos == n, let rule = acceptRule(node, allowStrict: false) { return .found(rule: rule) }
+        return .none
+    }
+
+    /// The first rule of `node` whose method and WebSocket flag fit, noting the ones that do not.
+    private mutating func acceptRule(_ node: RouteTrie.Node, allowStrict: Bool) -> Int32? {
+        for r in Int(node.ruleStart)..<Int(node.ruleStart + node.ruleCount) {
+            let ruleIndex = trie.ruleRefs[r]
+            let rule = trie.rules[Int(ruleIndex)]
+            if !allowStrict && rule.strictSlashes { continue }
+            if let methods = rule.methods, !methods.contains(method) {
+                trace.mismatchedRules.append(ruleIndex)
+            } else if rule.websocket != websocket {
+                trace.websocketMismatch = true
+            } else {
+                return ruleIndex
+            }
+        }
+        return nil
+    }
+
+    /// Whether `text[start..<end]` matches the edge entirely, recording the variables' ranges.
+    private func matchEdge(_ edge: RouteTrie.Edge, _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                           captureBase: Int, inDomain: Bool) -> Bool {
+        if let single = edge.single {
+            guard single.matches(utf8: UnsafeBufferPointer(rebasing: text[start..<end])) else { return false }
+            captures[captureBase] = Capture(start: Int32(start), end: Int32(end), inDomain: inDomain)
+            return true
+        }
+        return matchPieces(edge.pieces, 0, text, start, end, captureBase, inDomain)
+    }
+
+    /// Backtracking over the pieces of a mixed part (`<name>.html`, `<path:p>/edit`).
+    private func matchPieces(_ pieces: [RouteTrie.MatchPiece], _ index: Int, _ text: UnsafeBufferPointer<UInt8>,
+                             _ start: Int, _ end: Int, _ capture: Int, _ inDomain: Bool) -> Bool {
+        if index == pieces.count { return start == end }
+        switch pieces[index] {
+        case .literal(let bytes):
+            guard end - start >= bytes.count else { return false }
+            for (offset, byte) in bytes.enumerated() where text[start + offset] != byte { return false }
+            return matchPieces(pieces, index + 1, text, start + bytes.count, end, capture, inDomain)
+        case .converter(let converter):
+            func attempt(_ stop: Int) -> Bool {
+                if index + 1 < pieces.count, case .literal(let next) = pieces[index + 1] {
+                    guard end - stop >= next.count, next.isEmpty || next[0] == text[stop] else { return false }
+                }
+                guard converter.matches(utf8: UnsafeBufferPointer(rebasing: text[start..<stop])),
+                      matchPieces(pieces, index + 1, text, stop, end, capture + 1, inDomain) else { return false }
+                captures[capture] = Capture(start: Int32(start), end: Int32(stop), inDomain: inDomain)
+                return true
+            }
+            if index + 1 == pieces.count { return attempt(end) }
+            if converter.prefersShortestMatch {
+                for stop in start...end where attempt(stop) { return true }
+            } else {
+                for stop in stride(from: end, through: start, by: -1) where attempt(stop) { return true }
+            }
+            return false
+        }
+    }
+}
+
+/// Every static edge of the trie in one open-addressing table keyed by (parent node, segment bytes).
+struct StaticTable: Sendable {
+    private struct Entry: Sendable {
+        var hash: UInt64
+        var parent: Int32
+        var child: Int32
+        var keyStart: Int32
+        var keyLength: Int32
+    }
+    private var slots: [Int32] = [-1]
+    private var entries: [Entry] = []
+    private var keys: [UInt8] = []
+    private var mask = 0
+
+    init() {}
+
+    init(_ edges: [(parent: Int32, key: [UInt8], child: Int32)]) {
+        var capacity = 8
+        while capacity < edges.count * 2 { capacity <<= 1 }
+        slots = Array(repeating: -1, count: capacity)
+        mask = capacity - 1
+        for edge in edges {
+            let h = edge.key.withUnsafeBufferPointer { StaticTable.hash(edge.parent, $0, 0, $0.count) }
+            entries.append(Entry(hash: h, parent: edge.parent, child: edge.child, keyStart: Int32(keys.count),
+                                 keyLength: Int32(edge.key.count)))
+            keys += edge.key
+            var slot = Int(truncatingIfNeeded: h) & mask
+            while slots[slot] >= 0 { slot = (slot + 1) & mask }
+            slots[slot] = Int32(entries.count - 1)
+        }
+    }
+
+    @inline(__always)
+    static func hash(_ parent: Int32, _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(UInt32(bitPattern: parent)) &* 0x9E37_79B9_7F4A_7C15
+        for i in start..<end { h = (h ^ UInt64(bytes[i])) &* 0x0000_0100_0000_01B3 }
+        return h ^ (h >> 29)
+    }
+
+    /// The child of `parent` for `bytes[start..<end]`, or nil.
+    func lookup(parent: Int32, _ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int32? {
+        if entries.isEmpty { return nil }
+        let h = StaticTable.hash(parent, bytes, start, end)
+        var slot = Int(truncatingIfNeeded: h) & mask
+        let length = end - start
+        while true {
+            let index = slots[slot]
+            if index < 0 { return nil }
+            let entry = entries[Int(index)]
+            if entry.hash == h && entry.parent == parent && Int(entry.keyLength) == length {
+                let equal = keys.withUnsafeBufferPointer { keyBytes in
+                    var i = 0
+                    let base = Int(entry.keyStart)
+                    while i < length && keyBytes[base + i] == bytes[start + i] { i += 1 }
+                    return i == length
+                }
+                if equal { return entry.child }
+            }
+            slot = (slot + 1) & mask
+        }
+    }
+}

@@ -1,0 +1,281 @@
+/// A successful match: the rule, its endpoint name and the converted values.
+public struct RouteMatch: Sendable {
+    /// The endpoint name, if the rule has one.
+    public let endpoint: String?
+    /// The rule string (group prefixes included).
+    public let rule: String
+    /// The values: rule variables converted, then defaults.
+    public let parameters: RouteParameters
+    /// The index of the rule in the map.
+    let ruleIndex: Int
+}
+
+/// What matching a request against a ``URLMap`` gives.
+public enum RouteMatchResult: Sendable {
+    /// A rule matched.
+    case matched(RouteMatch)
+    /// The canonical URL is elsewhere: answer 308 with this absolute `Location`.
+    case redirect(String)
+    /// Rules match the path but not the method: 405 with these methods in `Allow` (sorted).
+    case methodNotAllowed([Method])
+    /// Only rules of the other kind (WebSocket vs HTTP) match: 400.
+    case websocketMismatch
+    /// No rule matches.
+    case notFound
+}
+
+extension URLMap {
+    /// Where a request is matched and URLs are built: Werkzeug's `MapAdapter` state.
+    public struct Binding: Sendable {
+        /// The server name URLs use (the configured one, or the request's host), lower-case.
+        public var serverName: String
+        /// The request's subdomain (nil with host matching).
+        public var subdomain: String?
+        /// `http`, `https`, or `ws`/`wss` for a WebSocket upgrade.
+        public var scheme: String
+        /// The decoded mount prefix (see ``Request/scriptName``).
+        public var scriptName: String
+        /// Whether the request is a WebSocket upgrade.
+        public var websocket: Bool
+
+        /// A binding.
+        public init(serverName: String, subdomain: String? = "", scheme: String = "http", scriptName: String = "",
+                    websocket: Bool = false) {
+            self.serverName = serverName
+            self.subdomain = subdomain
+            self.scheme = scheme
+            self.scriptName = scriptName
+            self.websocket = websocket
+        }
+    }
+
+    /// The binding for `request`: its host (or the configured server name), the subdomain, the
+    /// scheme (`ws`/`wss` for an upgrade), and its script name.
+    public func binding(for request: Request) -> Binding {
+        let websocket = request.isWebSocketUpgrade
+        var scheme = request.scheme
+        if websocket { scheme = request.isSecure ? "wss" : "ws" }
+        let host = ASCII.lowercased(request.host)
+        var serverName = host
+        var subdomain: String? = options.hostMatching ? nil : ""
+        if let configured = options.serverName {
+            serverName = URLMap.stripDefaultPort(ASCII.lowercased(configured), scheme: scheme)
+            if !options.hostMatching {
+                let current = host.split(separator: ".", omittingEmptySubsequences: false)
+                let real = serverName.split(separator: ".", omittingEmptySubsequences: false)
+                if current.count >= real.count && Array(current.suffix(real.count)) == real {
+                    subdomain = current.dropLast(real.count).filter { !$0.isEmpty }.joined(separator: ".")
+                } else {
+                    subdomain = "<invalid>"
+                }
+            }
+        }
+        return Binding(serverName: serverName, subdomain: subdomain, scheme: scheme,
+                       scriptName: request.scriptName, websocket: websocket)
+    }
+
+    static func stripDefaultPort(_ host: String, scheme: String) -> String {
+        if (scheme == "http" || scheme == "ws") && host.hasSuffix(":80") { return String(host.dropLast(3)) }
+        if (scheme == "https" || scheme == "wss") && host.hasSuffix(":443") { return String(host.dropLast(4)) }
+        return host
+    }
+
+    /// Whether matching needs the host at all (host matching or a configured server name).
+    var matchesDomain: Bool { options.hostMatching || options.serverName != nil }
+
+    /// Matches a decoded path as Werkzeug's `MapAdapter.match` does. `queryString` (raw) is kept on
+    /// redirects.
+    public func match(_ pathInfo: String, method: Method = .get, binding: Binding,
+                      queryString: String = "") -> RouteMatchResult {
+        let domain = options.hostMatching ? binding.serverName : (binding.subdomain ?? "")
+        var trace = MatchTrace()
+        var path = pathInfo
+        let first = matchOnce(&path, domain: domain, method: method, websocket: binding.websocket, trace: &trace)
+        switch first {
+        case .some(.slashRequired):
+            return .redirect(redirectURL("/" + path.trimmingLeadingSlashes + "/", binding, queryString))
+        case .some(.found(let match)):
+            return finish(match, method: method, binding: binding, queryString: queryString)
+        case .some(.rejected):
+            return trace.mismatchedRules.isEmpty ? (trace.websocketMismatch ? .websocketMismatch : .notFound)
+                : .methodNotAllowed(allowedMethods(trace))
+        case nil:
+            break
+        }
+        if options.mergeSlashes && pathInfo.contains("//") {
+            var merged = pathInfo.mergingSlashes
+            switch matchOnce(&merged, domain: domain, method: method, websocket: binding.websocket, trace: &trace) {
+            case .some(.slashRequired):
+                return .redirect(redirectURL("/" + merged.trimmingLeadingSlashes + "/", binding, queryString))
+            case .some(.found(let match)) where rules[match.ruleIndex].mergeSlashes:
+                return .redirect(redirectURL("/" + merged.trimmingLeadingSlashes, binding, queryString))
+            default:
+                break
+            }
+        }
+        if !trace.mismatchedRules.isEmpty { return .methodNotAllowed(allowedMethods(trace)) }
+        return trace.websocketMismatch ? .websocketMismatch : .notFound
+    }
+
+    private func allowedMethods(_ trace: MatchTrace) -> [Method] {
+        var methods = Set<Method>()
+        for index in trace.mismatchedRules { methods.formUnion(rules[Int(index)].methods ?? []) }
+        return methods.sorted { $0.rawValue < $1.rawValue }
+    }
+
+    private enum Once {
+        case found(RouteMatch)
+        case slashRequired
+        /// A rule matched but a converter rejected the value: 404 without trying the merged path.
+        case rejected
+    }
+
+    /// One pass over the trie, converting the values of the rule found.
+    private func matchOnce(_ path: inout String, domain: String, method: Method, websocket: Bool,
+                           trace: inout MatchTrace) -> Once? {
+        var domain = domain
+        let hasParts = !path.isEmpty
+        return domain.withUTF8 { domainBytes in
+            path.withUTF8 { pathBytes in
+                var start = 0
+                while start < pathBytes.count && pathBytes[start] == UInt8(ascii: "/") { start += 1 }
+                let rest = UnsafeBufferPointer(rebasing: pathBytes[start...])
+                return withUnsafeTemporaryAllocation(of: Capture.self, capacity: max(1, trie.maxVariables)) { captures in
+                    var matcher = TrieMatcher(trie: trie, domain: domainBytes, path: rest, method: method,
+                                              websocket: websocket, captures: captures)
+                    let outcome = matcher.run(hasParts: hasParts)
+                    defer { trace.websocketMismatch = trace.websocketMismatch || matcher.trace.websocketMismatch }
+                    trace.mismatchedRules += matcher.trace.mismatchedRules
+                    switch outcome {
+                    case .none: return nil
+                    case .slashRequired: return .slashRequired
+                    case .found(let ruleIndex):
+                        let rule = rules[Int(ruleIndex)]
+                        var pairs: [(name: String, value: RouteValue)] = []
+                        pairs.reserveCapacity(rule.parsed.variables.count + rule.defaults.count)
+                        for (i, variable) in rule.parsed.variables.enumerated() {
+                            let capture = captures[i]
+                            let bytes = UnsafeBufferPointer(rebasing: (capture.inDomain ? domainBytes : rest)[
+                                Int(capture.start)..<Int(capture.end)])
+                            guard let value = try? variable.converter.convert(utf8: bytes) else { return .rejected }
+                            pairs.append((variable.name, value))
+                        }
+                        for d in rule.defaults {
+                            if let existing = pairs.firstIndex(where: { $0.name == d.name }) {
+                                pairs[existing].value = d.value
+                            } else {
+                                pairs.append(d)
+                            }
+                        }
+                        return .found(RouteMatch(endpoint: rule.endpoint, rule: rule.rule,
+                                                 parameters: RouteParameters(pairs), ruleIndex: Int(ruleIndex)))
+                    }
+                }
+            }
+        }
+    }
+
+    /// Redirects for defaults (`redirect_defaults`) and `redirectTo`, or the match itself.
+    private func finish(_ match: RouteMatch, method: Method, binding: Binding, queryString: String) -> RouteMatchResult {
+        let rule = rules[match.ruleIndex]
+        if options.redirectDefaults, let endpoint = rule.endpoint, let candidates = rulesByEndpoint[endpoint] {
+            for index in candidates {
+                if index == match.ruleIndex { break }
+                let other = rules[index]
+                guard !other.buildOnly, !other.defaults.isEmpty, other.arguments == rule.arguments else { continue }
+                var values = match.parameters.pairs
+                guard suitable(other, values.map { ($0.name, $0.value) }, method: method) else { continue }
+                for d in other.defaults {
+                    if let i = values.firstIndex(where: { $0.name == d.name }) { values[i].value = d.value } else { values.append(d) }
+                }
+                if let built = try? buildRule(other, values.map { ($0.name, $0.value) }, appendUnknown: true) {
+                    return .redirect(redirectURL(built.path, binding, queryString, domainPart: built.domain))
+                }
+            }
+        }
+        if let target = rule.redirectTo {
+            var location: String
+            switch target {
+            case .template(let template):
+                location = URLMap.fillPlaceholders(template, rule: rule, values: match.parameters)
+            case .function(let function):
+                location = (try? function(match.parameters)) ?? "/"
+            }
+            let netloc = (binding.subdomain ?? "").isEmpty ? binding.serverName
+                : "\(binding.subdomain!).\(binding.serverName)"
+            let base = "\(binding.scheme)://\(netloc)" + URLMap.quotedScript(binding.scriptName) + "/"
+            if location.contains("://") {
+            } else if location.hasPrefix("//") {
+                location = binding.scheme + ":" + location
+            } else if location.hasPrefix("/") {
+                location = "\(binding.scheme)://\(netloc)" + location
+            } else {
+                location = base + location
+            }
+            return .redirect(location)
+        }
+        return .matched(match)
+    }
+
+    /// `<name>` in `template` replaced by the rule's converter output for the matched value.
+    static func fillPlaceholders(_ template: String, rule: CompiledRule, values: RouteParameters) -> String {
+        var out = ""
+        var rest = Substring(template)
+        while let open = rest.firstIndex(of: "<"), let close = rest[open...].firstIndex(of: ">") {
+            out += rest[..<open]
+            let name = String(rest[rest.index(after: open)..<close])
+            if let value = values.routeValue(name) {
+                let converter = rule.parsed.variables.first { $0.name == name }?.converter
+                out += (try? converter?.toURL(value)) ?? value.description
+            } else {
+                out += rest[open...close]
+            }
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
+    }
+
+    /// Werkzeug's `make_redirect_url`: scheme, host, script name, the quoted path and the query.
+    func redirectURL(_ path: String, _ binding: Binding, _ queryString: String, domainPart: String? = nil) -> String {
+        let quoted = path.hasPrefix("/") ? String(path.dropFirst()) : path
+        let encoded = PercentEncoding.encode(quoted, safe: PercentEncoding.pathSafe + "%")
+        var url = "\(binding.scheme)://\(host(for: domainPart, binding))" + URLMap.quotedScript(binding.scriptName)
+            + "/" + encoded
+        if !queryString.isEmpty { url += "?" + queryString }
+        return url
+    }
+
+    /// Werkzeug's `get_host`.
+    func host(for domainPart: String?, _ binding: Binding) -> String {
+        if options.hostMatching { return domainPart ?? binding.serverName }
+        let subdomain = domainPart ?? binding.subdomain ?? ""
+        return subdomain.isEmpty ? binding.serverName : "\(subdomain).\(binding.serverName)"
+    }
+
+    /// The script name percent-encoded, without a trailing `/` (empty at the root).
+    static func quotedScript(_ scriptName: String) -> String {
+        var script = Substring(scriptName)
+        while script.hasSuffix("/") { script = script.dropLast() }
+        while script.hasPrefix("/") { script = script.dropFirst() }
+        return script.isEmpty ? "" : "/" + PercentEncoding.encode(script, safe: PercentEncoding.pathSafe)
+    }
+}
+
+extension String {
+    var trimmingLeadingSlashes: Substring {
+        var s = Substring(self)
+        while s.hasPrefix("/") { s = s.dropFirst() }
+        return s
+    }
+}
+
+extension Request {
+    /// Whether this is a WebSocket upgrade: a `ws`/`wss` scheme, or `Connection: upgrade` with
+    /// `Upgrade: websocket`.
+    public var isWebSocketUpgrade: Bool {
+        if scheme == "ws" || scheme == "wss" { return true }
+        guard let upgrade = headers["Upgrade"], ASCII.equalsIgnoringCase(upgrade.trimmingWhitespace, "websocket"),
+              let connection = headers.combinedValue(for: "Connection") else { return false }
+        return connection.split(separator: ",").contains { ASCII.equalsIgnoringCase($0.trimmingWhitespace, "upgrade") }
+    }
+}
