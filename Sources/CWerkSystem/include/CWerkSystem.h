@@ -1,0 +1,22 @@
+// CWerkSystem: the few libc calls Swift's Glibc module does not expose (epoll, eventfd, accept4),
+// plus async-signal-safe SIGINT/SIGTERM forwarding for the server's graceful shutdown.
+#pragma once
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+/// accept4(2): hidden behind _GNU_SOURCE in glibc's headers.
+int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
+
+/// Installs SIGINT and SIGTERM handlers that write the signal number (one byte) to `fd`.
+/// Returns 0, or -1 with errno set. The previous handlers are kept for werk_restore_signals.
+int werk_install_signal_forwarding(int fd);
+
+/// Restores the SIGINT/SIGTERM handlers that were in place before werk_install_signal_forwarding.
+void werk_restore_signals(void);
+
+/// Ignores SIGPIPE process-wide (writes to a closed socket then fail with EPIPE instead).
+void werk_ignore_sigpipe(void);

@@ -1,0 +1,46 @@
+#define _GNU_SOURCE
+#include "CWerkSystem.h"
+#include <signal.h>
+#include <unistd.h>
+#include <string.h>
+#include <errno.h>
+
+static volatile sig_atomic_t werk_signal_fd = -1;
+static struct sigaction werk_old_int, werk_old_term;
+static int werk_installed = 0;
+
+static void werk_forward_signal(int sig) {
+    int saved = errno;
+    int fd = werk_signal_fd;
+    if (fd >= 0) {
+        unsigned char byte = (unsigned char)sig;
+        ssize_t ignored = write(fd, &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+int werk_install_signal_forwarding(int fd) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = werk_forward_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART;
+    werk_signal_fd = fd;
+    if (sigaction(SIGINT, &action, &werk_old_int) != 0) return -1;
+    if (sigaction(SIGTERM, &action, &werk_old_term) != 0) return -1;
+    werk_installed = 1;
+    return 0;
+}
+
+void werk_restore_signals(void) {
+    if (!werk_installed) return;
+    sigaction(SIGINT, &werk_old_int, NULL);
+    sigaction(SIGTERM, &werk_old_term, NULL);
+    werk_signal_fd = -1;
+    werk_installed = 0;
+}
+
+void werk_ignore_sigpipe(void) {
+    signal(SIGPIPE, SIG_IGN);
+}

@@ -1,0 +1,437 @@
+import CWerkSystem
+import Glibc
+import WerkCore
+
+/// One HTTP/1.1 connection: reads and parses requests, runs the handler for one request at a time
+/// (pipelined requests wait in the read buffer, answered in order), writes responses.
+///
+/// Invariant that makes `@unchecked Sendable` safe: all state is touched only on the owning loop's
+/// thread. Handler tasks prefer the loop as executor; the few entry points reachable from a task
+/// (body pulls, response writing) hop to the loop first when they are not already on it.
+final class Connection: @unchecked Sendable {
+    enum Deadline { case none, header, idle, body, write, linger }
+    enum BodyMode { case none, length(Int), chunked(ChunkedDecoder) }
+
+    let fd: Int32
+    let loop: EventLoop
+    let remoteAddress: String
+    let configuration: Server.Configuration
+    let limits: ParserLimits
+
+    var buffer: ReadBuffer
+    var scanner = HeadScanner()
+    var out = OutputQueue()
+    var flushScheduled = false
+    var closed = false
+    private var readInterest = true
+    var writeInterest = false
+    var peerClosed = false
+
+    var inFlight = false
+    private var processing = false
+    /// Whether the current response lets the connection stay open.
+    var keepAlive = true
+    var closeAfterFlush = false
+    var shuttingDown = false
+    var lingering = false
+    private var lingerBytes = 0
+
+    // The current request's body.
+    var bodyMode: BodyMode = .none
+    var bodyWaiter: CheckedContinuation<[UInt8]?, any Error>?
+    var bodyError: (any Error)?
+    var expectContinue = false
+    var continueSent = false
+    var generation = 0
+    var draining = false
+    var drained = 0
+
+    var writeWaiter: CheckedContinuation<Void, Never>?
+    var task: Task<Void, Never>?
+
+    var deadline: UInt64 = 0
+    var deadlineKind: Deadline = .none
+
+    init(fd: Int32, loop: EventLoop, remoteAddress: String) {
+        self.fd = fd
+        self.loop = loop
+        self.remoteAddress = remoteAddress
+        self.configuration = loop.server.configuration
+        self.limits = loop.server.limits
+        self.buffer = ReadBuffer(capacity: 8192)
+    }
+
+    deinit { buffer.deallocate() }
+
+    func start() {
+        setDeadline(.header, configuration.headerReadTimeout)
+        if loop.draining { beginShutdown() }
+    }
+
+    func setDeadline(_ kind: Deadline, _ duration: Duration) {
+        deadlineKind = kind
+        deadline = Clock.now() &+ duration.nanoseconds
+    }
+
+    // MARK: Events
+
+    func handle(events: UInt32) {
+        if events & EPOLLOUT.rawValue != 0 { flush() }
+        if !closed && events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { onReadable() }
+    }
+
+    private func onReadable() {
+        if lingering { return lingerRead() }
+        let n = buffer.read(from: fd)
+        if n > 0 {
+            if bodyWaiter != nil {
+                if deadlineKind == .body { setDeadline(.body, configuration.bodyReadTimeout) }
+                deliverBody()
+            } else if !inFlight {
+                processBuffer()
+            }
+        } else if n == 0 {
+            peerClosed = true
+            if let waiter = bodyWaiter {
+                bodyWaiter = nil
+                bodyError = HTTPError(.badRequest, "The client closed the connection before sending the whole body.")
+                waiter.resume(throwing: bodyError!)
+            }
+            if !inFlight && out.isEmpty { return close() }
+        } else if errno != EAGAIN && errno != EINTR {
+            return close()
+        }
+        updateInterest()
+    }
+
+    /// Parses and dispatches buffered requests until one is in flight or more bytes are needed.
+    func processBuffer() {
+        if processing || closed { return }
+        processing = true
+        defer {
+            processing = false
+            updateInterest()
+        }
+        while !closed && !inFlight && !closeAfterFlush && out.pending < configuration.maxPendingOutputBytes {
+            if draining {
+                guard drainBody() else { break }
+            }
+            if buffer.count == 0 { break }
+            // Tolerate empty lines before a request line (RFC 9112 §2.2).
+            while buffer.count >= 2 && buffer.readable[0] == 13 && buffer.readable[1] == 10 && scannerIsFresh {
+                buffer.consume(2)
+            }
+            if buffer.count == 0 { break }
+            if deadlineKind == .idle { setDeadline(.header, configuration.headerReadTimeout) }
+            scannerIsFresh = false
+            do {
+                guard let length = try scanner.findEnd(buffer.readable, count: buffer.count, limits: limits) else {
+                    if peerClosed { close() }
+                    break
+                }
+                let head = try HTTPParser.parseHead(buffer.readable, length: length, limits: limits)
+                buffer.consume(length)
+                scannerIsFresh = true
+                dispatch(head)
+            } catch {
+                respondWithError(error.status, error.message)
+            }
+        }
+    }
+
+    private var scannerIsFresh = true
+
+    // MARK: Requests
+
+    private func dispatch(_ head: ParsedHead) {
+        inFlight = true
+        generation &+= 1
+        keepAlive = head.keepAlive && !shuttingDown
+        deadlineKind = .none
+        expectContinue = head.expectContinue
+        continueSent = false
+        bodyError = nil
+        var body = RequestBody.empty
+        if head.chunked {
+            bodyMode = .chunked(ChunkedDecoder())
+        } else if let length = head.contentLength, length > 0 {
+            bodyMode = .length(length)
+        } else {
+            bodyMode = .none
+        }
+        switch bodyMode {
+        case .none:
+            break
+        case .length(let length) where length <= buffer.count:
+            body = RequestBody(bytes: buffer.copy(offset: 0, count: length))
+            buffer.consume(length)
+            bodyMode = .none
+        default:
+            let generation = self.generation
+            let stream = ByteStream { [self] in try await self.pullBody(generation: generation) }
+            body = RequestBody(stream: stream, declaredLength: head.contentLength)
+        }
+        var request = Request(method: head.method, target: head.target, version: head.version, headers: head.headers,
+                              body: body, scheme: "http", remoteAddress: remoteAddress)
+        request.serverAddress = loop.server.serverAddress
+        request.maxContentLength = configuration.maxBodySize
+        let handler = loop.server.handler
+        let generation = self.generation
+        let started = Task.immediate(executorPreference: loop) { [self] in
+            let response = await handler.respondCatchingErrors(request)
+            await self.hopToLoop()
+            await self.writeResponse(response, for: request)
+            self.requestFinished()
+        }
+        if inFlight && self.generation == generation { task = started }
+    }
+
+    /// Runs the rest of the calling task on this connection's loop.
+    func hopToLoop() async {
+        if loop.inLoop { return }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            loop.execute { continuation.resume() }
+        }
+    }
+
+    func requestFinished() {
+        guard !closed else { return }
+        inFlight = false
+        task = nil
+        generation &+= 1
+        switch bodyMode {
+        case .none: break
+        default:
+            if expectContinue && !continueSent { keepAlive = false } else { draining = true; drained = 0 }
+        }
+        if !keepAlive || shuttingDown { closeAfterFlush = true }
+        if !closeAfterFlush {
+            if buffer.count > 0 { setDeadline(.header, configuration.headerReadTimeout) }
+            else { setDeadline(.idle, configuration.keepAliveTimeout) }
+        }
+        loop.scheduleFlush(self)
+        if !processing { processBuffer() }
+    }
+
+    /// Reads and discards what is left of a body the handler did not read. False when more bytes
+    /// are needed (or the connection was closed because the rest is too large).
+    private func drainBody() -> Bool {
+        while true {
+            switch nextBodyBytes(copy: false) {
+            case .chunk(let n):
+                drained += n
+                if drained > configuration.maxDrainBytes {
+                    closeAfterFlush = true
+                    loop.scheduleFlush(self)
+                    return false
+                }
+            case .end:
+                draining = false
+                return true
+            case .needMore:
+                if peerClosed { close() }
+                return false
+            case .failed:
+                closeAfterFlush = true
+                loop.scheduleFlush(self)
+                return false
+            }
+        }
+    }
+
+    // MARK: Bodies
+
+    enum BodyStep {
+        case chunk(Int)
+        case end
+        case needMore
+        case failed
+    }
+
+    private var lastChunk: [UInt8] = []
+
+    /// Takes the next piece of the current body from the buffer (into `lastChunk` when `copy`).
+    private func nextBodyBytes(copy: Bool) -> BodyStep {
+        switch bodyMode {
+        case .none:
+            return .end
+        case .length(let remaining):
+            if buffer.count == 0 { return .needMore }
+            let n = min(remaining, buffer.count, 1 << 20)
+            if copy { lastChunk = buffer.copy(offset: 0, count: n) }
+            buffer.consume(n)
+            bodyMode = remaining == n ? .none : .length(remaining - n)
+            return .chunk(n)
+        case .chunked(var decoder):
+            do {
+                while true {
+                    let step = try decoder.decode(buffer.readable, count: buffer.count, maxTrailerBytes: limits.maxHeaderBytes)
+                    if step.dataCount > 0 && copy { lastChunk = buffer.copy(offset: step.dataStart, count: step.dataCount) }
+                    buffer.consume(step.consumed)
+                    if decoder.isDone {
+                        bodyMode = .none
+                        if step.dataCount > 0 { return .chunk(step.dataCount) }
+                        return .end
+                    }
+                    bodyMode = .chunked(decoder)
+                    if step.dataCount > 0 { return .chunk(step.dataCount) }
+                    if step.consumed == 0 { return .needMore }
+                }
+            } catch {
+                bodyMode = .none
+                bodyError = HTTPError(error.status, error.message)
+                keepAlive = false
+                return .failed
+            }
+        }
+    }
+
+    /// The next chunk of the current request body, for the handler's `ByteStream`.
+    func pullBody(generation: Int) async throws -> [UInt8]? {
+        await hopToLoop()
+        guard generation == self.generation, !closed else {
+            if let bodyError { throw bodyError }
+            return nil
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            bodyWaiter = continuation
+            deliverBody()
+            if bodyWaiter != nil {
+                if expectContinue && !continueSent {
+                    continueSent = true
+                    out.append("HTTP/1.1 100 Continue\r\n\r\n")
+                    loop.scheduleFlush(self)
+                }
+                if peerClosed {
+                    bodyWaiter = nil
+                    continuation.resume(throwing: HTTPError(.badRequest, "The client closed the connection before sending the whole body."))
+                    return
+                }
+                setDeadline(.body, configuration.bodyReadTimeout)
+                updateInterest()
+            }
+        }
+    }
+
+    /// Hands buffered body bytes to a waiting pull.
+    private func deliverBody() {
+        guard let waiter = bodyWaiter else { return }
+        if let bodyError {
+            bodyWaiter = nil
+            return waiter.resume(throwing: bodyError)
+        }
+        switch nextBodyBytes(copy: true) {
+        case .chunk:
+            bodyWaiter = nil
+            deadlineKind = .none
+            let chunk = lastChunk
+            lastChunk = []
+            waiter.resume(returning: chunk)
+        case .end:
+            bodyWaiter = nil
+            deadlineKind = .none
+            waiter.resume(returning: nil)
+        case .failed:
+            bodyWaiter = nil
+            waiter.resume(throwing: bodyError ?? HTTPError(.badRequest))
+        case .needMore:
+            break
+        }
+    }
+
+    // MARK: Interest, timeouts, closing
+
+    func updateInterest() {
+        guard !closed else { return }
+        let wantRead: Bool
+        if lingering { wantRead = true }
+        else if peerClosed { wantRead = false }
+        else if bodyWaiter != nil { wantRead = true }
+        else if inFlight || closeAfterFlush { wantRead = false }
+        else if draining { wantRead = true }
+        else { wantRead = out.pending < configuration.maxPendingOutputBytes }
+        let wantWrite = writeInterest
+        if wantRead != readInterest || wantWrite != currentWriteInterest {
+            readInterest = wantRead
+            currentWriteInterest = wantWrite
+            loop.updateInterest(fd: fd, read: wantRead, write: wantWrite)
+        }
+    }
+
+    private var currentWriteInterest = false
+
+    func checkTimeout(now: UInt64) {
+        guard deadlineKind != .none, now >= deadline, !closed else { return }
+        switch deadlineKind {
+        case .header:
+            if buffer.count > 0 || !inFlight && generation == 0 {
+                respondWithError(.requestTimeout, "The request head did not arrive in time.")
+                lingering = false
+                close()
+            } else {
+                close()
+            }
+        case .body:
+            deadlineKind = .none
+            keepAlive = false
+            bodyError = HTTPError(.requestTimeout, "The request body did not arrive in time.")
+            bodyMode = .none
+            if let waiter = bodyWaiter {
+                bodyWaiter = nil
+                waiter.resume(throwing: bodyError!)
+            }
+        case .idle, .write, .linger, .none:
+            close()
+        }
+    }
+
+    /// Stops taking new requests: an idle connection closes now, a busy one after its response.
+    func beginShutdown() {
+        shuttingDown = true
+        if !inFlight && out.isEmpty && buffer.count == 0 { return close() }
+        keepAlive = false
+        if !inFlight { closeAfterFlush = true; loop.scheduleFlush(self) }
+    }
+
+    /// Closes after the queued output, reading and discarding what the client still sends for a
+    /// moment so that the response is not destroyed by a TCP reset.
+    func closeGracefully() {
+        if peerClosed || (buffer.count == 0 && !draining && !hadError) { return close() }
+        lingering = true
+        buffer.consume(buffer.count)
+        shutdown(fd, Int32(SHUT_WR))
+        setDeadline(.linger, .seconds(2))
+        updateInterest()
+    }
+
+    var hadError = false
+
+    private func lingerRead() {
+        let n = buffer.read(from: fd)
+        if n > 0 {
+            lingerBytes += n
+            buffer.consume(n)
+            if lingerBytes > 1 << 20 { close() }
+        } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+            close()
+        }
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+        out.discard()
+        loop.unregister(self)
+        if let waiter = bodyWaiter {
+            bodyWaiter = nil
+            waiter.resume(throwing: HTTPError(.badRequest, "The connection was closed."))
+        }
+        if let waiter = writeWaiter {
+            writeWaiter = nil
+            waiter.resume()
+        }
+        task?.cancel()
+        task = nil
+    }
+}

@@ -1,0 +1,124 @@
+import CWerkSystem
+import Glibc
+
+/// Opening listening sockets and formatting socket addresses.
+enum Listener {
+    /// Opens `count` TCP listeners on `host:port` sharing one port through `SO_REUSEPORT`. With port 0
+    /// the first bind picks the port and the others join it. Returns the fds and the bound address.
+    static func tcp(host: String, port: Int, count: Int, backlog: Int) throws(ServerError) -> (fds: [Int32], host: String, port: Int, family: Int32) {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
+        var result: UnsafeMutablePointer<addrinfo>? = nil
+        let bareHost = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        let status = getaddrinfo(bareHost.isEmpty ? nil : bareHost, String(port), &hints, &result)
+        guard status == 0, let info = result else {
+            throw ServerError.invalidAddress("\(host):\(port)", String(cString: gai_strerror(status)))
+        }
+        defer { freeaddrinfo(result) }
+        var storage = sockaddr_storage()
+        memcpy(&storage, info.pointee.ai_addr, Int(info.pointee.ai_addrlen))
+        let length = info.pointee.ai_addrlen
+        let family = info.pointee.ai_family
+        var fds: [Int32] = []
+        var boundPort = port
+        do throws(ServerError) {
+            for _ in 0..<max(count, 1) {
+                let fd = socket(family, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+                guard fd >= 0 else { throw ServerError.system("socket", errno) }
+                fds.append(fd)
+                var one: Int32 = 1
+                let size = socklen_t(MemoryLayout<Int32>.size)
+                _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, size)
+                _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, size)
+                if family == AF_INET6 { _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, size) }
+                SocketAddress.setPort(&storage, boundPort)
+                let rc = withUnsafePointer(to: &storage) {
+                    $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+                }
+                guard rc == 0 else { throw ServerError.bind("\(host):\(boundPort)", errno) }
+                guard listen(fd, Int32(backlog)) == 0 else { throw ServerError.system("listen", errno) }
+                if boundPort == 0 { boundPort = SocketAddress.localPort(fd) }
+            }
+        } catch {
+            for fd in fds { close(fd) }
+            throw error
+        }
+        return (fds, SocketAddress.describe(storage), boundPort, family)
+    }
+
+    /// Opens one listener on a Unix domain socket path, replacing a stale socket file.
+    static func unix(path: String, backlog: Int) throws(ServerError) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8)
+        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw ServerError.invalidAddress(path, "The Unix socket path is too long.")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (i, b) in bytes.enumerated() { raw[i] = b }
+        }
+        var info = stat()
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw ServerError.system("socket", errno) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc == 0 else { let e = errno; close(fd); throw ServerError.bind(path, e) }
+        guard listen(fd, Int32(backlog)) == 0 else { let e = errno; close(fd); throw ServerError.system("listen", e) }
+        return fd
+    }
+}
+
+enum SocketAddress {
+    /// The IP of an IPv4/IPv6 address as text (`127.0.0.1`, `::1`); empty for other families.
+    static func describe(_ storage: sockaddr_storage) -> String {
+        var storage = storage
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        let family = Int32(storage.ss_family)
+        let ok: Bool = withUnsafePointer(to: &storage) { raw in
+            if family == AF_INET {
+                return raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { p in
+                    var a = p.pointee.sin_addr
+                    return inet_ntop(AF_INET, &a, &text, socklen_t(text.count)) != nil
+                }
+            } else if family == AF_INET6 {
+                return raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { p in
+                    var a = p.pointee.sin6_addr
+                    return inet_ntop(AF_INET6, &a, &text, socklen_t(text.count)) != nil
+                }
+            }
+            return false
+        }
+        guard ok else { return "" }
+        return text.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+    }
+
+    static func setPort(_ storage: inout sockaddr_storage, _ port: Int) {
+        let family = Int32(storage.ss_family)
+        withUnsafeMutablePointer(to: &storage) { raw in
+            if family == AF_INET {
+                raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { $0.pointee.sin_port = in_port_t(UInt16(port).bigEndian) }
+            } else if family == AF_INET6 {
+                raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { $0.pointee.sin6_port = in_port_t(UInt16(port).bigEndian) }
+            }
+        }
+    }
+
+    static func localPort(_ fd: Int32) -> Int {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        let family = Int32(storage.ss_family)
+        return withUnsafePointer(to: &storage) { raw in
+            if family == AF_INET {
+                return raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            }
+            return raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+        }
+    }
+}

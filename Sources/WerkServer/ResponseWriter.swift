@@ -1,0 +1,218 @@
+import Glibc
+import WerkCore
+
+/// Serializing responses into a connection's output queue and flushing it to the socket.
+extension Connection {
+    /// Writes `response` for `request`, streaming its body with backpressure. Runs in the handler's
+    /// task, on the loop.
+    func writeResponse(_ original: Response, for request: Request) async {
+        guard !closed else { return }
+        var response = original
+        if let bad = response.headers.firstInvalidField {
+            response = HTTPError(.internalServerError,
+                                 "The handler set an invalid header field '\(bad.name)'.").response(for: request)
+        }
+        var fileFD: Int32 = -1
+        if case .file(let region) = response.body, request.method != .head, !response.status.forbidsBody {
+            fileFD = open(region.path, O_RDONLY | O_CLOEXEC)
+            if fileFD < 0 {
+                response = HTTPError(.internalServerError, "The file for this response could not be opened.").response(for: request)
+            }
+        }
+        // An unread body announced with 100-continue, or too large to drain: close after responding.
+        switch bodyMode {
+        case .none: break
+        case .length(let remaining):
+            if (expectContinue && !continueSent) || remaining > configuration.maxDrainBytes { keepAlive = false }
+        case .chunked:
+            if expectContinue && !continueSent { keepAlive = false }
+        }
+        if shuttingDown { keepAlive = false }
+
+        let isHead = request.method == .head
+        let noBody = response.status.forbidsBody
+        var length: Int? = nil
+        var chunked = false
+        var stream: ByteStream? = nil
+        if !noBody {
+            switch response.body {
+            case .empty: length = 0
+            case .bytes(let bytes): length = bytes.count
+            case .file(let region): length = region.count
+            case .stream(let s, let known):
+                stream = s
+                if let known { length = known }
+                else if let header = response.headers["Content-Length"], let n = Int(header), n >= 0 { length = n }
+                else if request.version == .http1_1 { chunked = true }
+                else { keepAlive = false }
+            }
+        }
+        if response.headers.values(for: "Connection").contains(where: { $0.lowercased().contains("close") }) {
+            keepAlive = false
+        }
+
+        writeHead(response.status, response.headers, length: length, chunked: chunked && !isHead,
+                  version: request.version)
+        logAccess(request, status: response.status.code, bytes: isHead ? 0 : length)
+
+        if isHead || noBody {
+            if fileFD >= 0 { Glibc.close(fileFD) }
+        } else {
+            switch response.body {
+            case .bytes(let bytes):
+                out.append(bytes)
+            case .file(let region):
+                if fileFD >= 0 { out.appendFile(fd: fileFD, offset: region.offset, count: region.count) }
+            case .stream:
+                if let stream { await writeStream(stream, length: length, chunked: chunked) }
+            case .empty:
+                break
+            }
+        }
+        if !keepAlive { closeAfterFlush = true }
+        loop.scheduleFlush(self)
+    }
+
+    private func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool) async {
+        var iterator = stream.makeAsyncIterator()
+        var sent = 0
+        do {
+            while !closed {
+                if out.pending >= configuration.maxPendingOutputBytes {
+                    loop.scheduleFlush(self)
+                    await withCheckedContinuation { writeWaiter = $0 }
+                    if closed { break }
+                }
+                guard var chunk = try await iterator.next() else { break }
+                await hopToLoop()
+                if closed { break }
+                if chunk.isEmpty { continue }
+                if let length {
+                    if sent + chunk.count > length { chunk = Array(chunk.prefix(length - sent)) }
+                    if chunk.isEmpty { break }
+                }
+                if chunked {
+                    out.append(hex: chunk.count)
+                    out.append("\r\n")
+                    out.append(chunk)
+                    out.append("\r\n")
+                } else {
+                    out.append(chunk)
+                }
+                sent += chunk.count
+                loop.scheduleFlush(self)
+            }
+            if chunked { out.append("0\r\n\r\n") }
+            if let length, sent < length { keepAlive = false }
+        } catch {
+            await hopToLoop()
+            keepAlive = false   // the client sees a truncated body (no last chunk) and the close
+        }
+    }
+
+    /// Status line and headers: the handler's in its order (minus framing fields the server owns),
+    /// then Date, Content-Length or Transfer-Encoding, and Connection.
+    func writeHead(_ status: Status, _ headers: Headers, length: Int?, chunked: Bool, version: HTTPVersion) {
+        out.append("HTTP/1.1 ")
+        out.append(decimal: status.code)
+        out.append(" ")
+        let reason = status.reasonPhrase
+        if reason.utf8.contains(where: { $0 == 13 || $0 == 10 || $0 == 0 }) {
+            out.append(string: Status.standardReason(for: status.code) ?? "Unknown")
+        } else {
+            out.append(string: reason)
+        }
+        out.append("\r\n")
+        var hasDate = false
+        for field in headers {
+            let name = field.name
+            switch name.utf8.count {
+            case 4 where ASCII.equalsIgnoringCase(name, "date"): hasDate = true
+            case 10 where ASCII.equalsIgnoringCase(name, "connection"): continue
+            case 14 where ASCII.equalsIgnoringCase(name, "content-length"): continue
+            case 17 where ASCII.equalsIgnoringCase(name, "transfer-encoding"): continue
+            default: break
+            }
+            out.append(string: name)
+            out.append(": ")
+            out.append(string: field.value)
+            out.append("\r\n")
+        }
+        if !hasDate { out.append(loop.dateCache.current()) }
+        if let length {
+            out.append("Content-Length: ")
+            out.append(decimal: length)
+            out.append("\r\n")
+        } else if chunked {
+            out.append("Transfer-Encoding: chunked\r\n")
+        }
+        if !keepAlive {
+            out.append("Connection: close\r\n")
+        } else if version == .http1_0 {
+            out.append("Connection: keep-alive\r\n")
+        }
+        out.append("\r\n")
+    }
+
+    /// Answers a request the parser rejected (or a timeout) and closes the connection.
+    func respondWithError(_ status: Status, _ message: String) {
+        guard !closed else { return }
+        keepAlive = false
+        hadError = true
+        closeAfterFlush = true
+        let response = HTTPError(status, message).response(json: false)
+        let body: [UInt8]
+        if case .bytes(let bytes) = response.body { body = bytes } else { body = [] }
+        writeHead(status, response.headers, length: body.count, chunked: false, version: .http1_1)
+        out.append(body)
+        if loop.server.configuration.accessLog {
+            loop.accessLog.append(contentsOf: AccessLogFormat.line(
+                remote: remoteAddress, epochSeconds: Int(time(nil)), requestLine: "-", status: status.code,
+                bytes: body.count).utf8)
+        }
+        flush()
+    }
+
+    private func logAccess(_ request: Request, status: Int, bytes: Int?) {
+        guard configuration.accessLog else { return }
+        _ = loop.dateCache.current()
+        let line = AccessLogFormat.line(remote: remoteAddress, epochSeconds: loop.dateCache.epochSeconds,
+                                        requestLine: "\(request.method) \(request.target) \(request.version)",
+                                        status: status, bytes: bytes)
+        loop.accessLog.append(contentsOf: line.utf8)
+    }
+
+    /// Writes queued output; on EAGAIN waits for EPOLLOUT. Closes when asked to and done.
+    func flush() {
+        guard !closed else { return }
+        if !out.isEmpty {
+            switch out.write(to: fd) {
+            case .failed:
+                return close()
+            case .wouldBlock:
+                writeInterest = true
+                if deadlineKind == .none || deadlineKind == .write { setDeadline(.write, configuration.writeTimeout) }
+                if out.pending < configuration.maxPendingOutputBytes / 2, let waiter = writeWaiter {
+                    writeWaiter = nil
+                    waiter.resume()
+                }
+                return updateInterest()
+            case .done:
+                break
+            }
+        }
+        writeInterest = false
+        if deadlineKind == .write { deadlineKind = .none }
+        if let waiter = writeWaiter {
+            writeWaiter = nil
+            waiter.resume()
+        }
+        if closeAfterFlush && !inFlight {
+            return closeGracefully()
+        }
+        if !inFlight && buffer.count > 0 && !processingBlocked { processBuffer() }
+        updateInterest()
+    }
+
+    private var processingBlocked: Bool { closeAfterFlush || peerClosed && buffer.count == 0 }
+}

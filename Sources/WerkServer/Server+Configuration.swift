@@ -1,0 +1,102 @@
+import Glibc
+import WerkCore
+
+extension Server {
+    /// Everything a ``Server`` can be told: where to listen, how many loops, limits and timeouts.
+    ///
+    /// Every limit has a default suited to production; tests lower the timeouts.
+    ///
+    /// ```swift
+    /// var configuration = Server.Configuration(host: "0.0.0.0", port: 8080)
+    /// configuration.maxBodySize = 50 * 1024 * 1024
+    /// configuration.accessLog = false
+    /// try await Server(app, configuration: configuration).run()
+    /// ```
+    public struct Configuration: Sendable {
+        /// The host to bind: an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `0.0.0.0`, `::`) or a name
+        /// (`localhost`). Default `127.0.0.1`.
+        public var host: String = "127.0.0.1"
+        /// The TCP port; 0 lets the system choose one (see ``Server/Address/port``). Default 8080.
+        public var port: Int = 8080
+        /// A Unix domain socket path to listen on instead of host and port (behind nginx). An old
+        /// socket file at that path is replaced. Default nil.
+        public var unixSocketPath: String? = nil
+        /// The number of event loops (threads), each with its own `SO_REUSEPORT` listener. Default:
+        /// the number of CPU cores.
+        public var eventLoops: Int = Configuration.processorCount
+        /// The listen(2) backlog: connections beyond the cap wait there. Default 1024.
+        public var backlog: Int = 1024
+
+        /// The longest request line; longer is 414. Default 8 KiB.
+        public var maxRequestLineLength: Int = 8 * 1024
+        /// The largest header section (request line included); larger is 431. Default 64 KiB.
+        public var maxHeaderBytes: Int = 64 * 1024
+        /// The most header fields; more is 431. Default 100.
+        public var maxHeaderCount: Int = 100
+        /// The largest request body, set as each request's ``Request/maxContentLength`` (middleware
+        /// may raise or lower it per request); reading more through `data()`, `form()` and friends
+        /// is 413. Default 10 MiB.
+        public var maxBodySize: Int = 10 * 1024 * 1024
+        /// How much of a body the handler left unread the server reads and discards to keep the
+        /// connection; a larger rest closes the connection after the response. Default 256 KiB.
+        public var maxDrainBytes: Int = 256 * 1024
+        /// How many response bytes may wait for the client before the server stops reading
+        /// pipelined requests and pausing response streams (backpressure). Default 256 KiB.
+        public var maxPendingOutputBytes: Int = 256 * 1024
+
+        /// How long a client may take to send a whole request head, from its first byte (or from
+        /// the connection's start); then 408 and close. Default 10 s.
+        public var headerReadTimeout: Duration = .seconds(10)
+        /// How long a body read may wait for the next bytes while the handler waits for them;
+        /// then 408 (when no response started) and close. Default 30 s.
+        public var bodyReadTimeout: Duration = .seconds(30)
+        /// How long an idle keep-alive connection stays open. Default 60 s.
+        public var keepAliveTimeout: Duration = .seconds(60)
+        /// How long a pending write may make no progress before the connection is closed.
+        /// Default 30 s.
+        public var writeTimeout: Duration = .seconds(30)
+        /// How long ``Server/shutdown()`` waits for in-flight requests before closing their
+        /// connections. Default 10 s.
+        public var shutdownTimeout: Duration = .seconds(10)
+        /// The most open connections; more wait in the listen backlog. Default 10 000.
+        public var maxConnections: Int = 10_000
+
+        /// Whether to log each request in Common Log Format on stderr. Default true.
+        public var accessLog: Bool = true
+        /// Whether ``Server/run()`` prints the `Running on http://…` line. Default true.
+        public var printStartupLine: Bool = true
+
+        /// The default configuration (127.0.0.1:8080).
+        public init() {}
+
+        /// A configuration for `host` and `port`.
+        public init(host: String, port: Int) {
+            self.host = host
+            self.port = port
+        }
+
+        /// A configuration listening on a Unix domain socket.
+        public init(unixSocketPath: String) {
+            self.unixSocketPath = unixSocketPath
+        }
+
+        /// The number of online CPU cores.
+        public static var processorCount: Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+
+        /// How often loops check timeouts: a quarter of the shortest timeout, between 5 ms and 1 s.
+        var tickNanoseconds: UInt64 {
+            let shortest = [headerReadTimeout, bodyReadTimeout, keepAliveTimeout, writeTimeout]
+                .map(\.nanoseconds).min() ?? 1_000_000_000
+            return min(max(shortest / 4, 5_000_000), 1_000_000_000)
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (negative durations count as 0).
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        if seconds < 0 { return 0 }
+        return UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000)
+    }
+}

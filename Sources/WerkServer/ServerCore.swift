@@ -1,0 +1,123 @@
+import CWerkSystem
+import Glibc
+import Synchronization
+import WerkCore
+
+/// Why a server could not start.
+public enum ServerError: Error, Sendable, CustomStringConvertible {
+    /// Binding the address failed (in use, no permission, ...): the address and errno.
+    case bind(String, Int32)
+    /// The host or path cannot be used: the address and why.
+    case invalidAddress(String, String)
+    /// A system call failed: its name and errno.
+    case system(String, Int32)
+    /// `start()` was called on a server that already started.
+    case alreadyStarted
+
+    public var description: String {
+        switch self {
+        case .bind(let address, let code):
+            let hint = code == EADDRINUSE ? " Another process uses it: stop it or pick another port (0 chooses a free one)." : ""
+            return "Cannot bind \(address): \(String(cString: strerror(code))).\(hint)"
+        case .invalidAddress(let address, let why):
+            return "Cannot listen on \(address): \(why)"
+        case .system(let call, let code):
+            return "\(call) failed: \(String(cString: strerror(code)))."
+        case .alreadyStarted:
+            return "The server was already started; create a new Server to start again."
+        }
+    }
+}
+
+/// The state shared by a server's loops: the handler, configuration and lifecycle bookkeeping.
+final class ServerCore: Sendable {
+    let handler: Handler
+    let configuration: Server.Configuration
+    let limits: ParserLimits
+    let perLoopConnectionCap: Int
+    /// Whether all loops share one listening socket (Unix sockets) instead of one each.
+    let sharedListener: Bool
+    /// `host:port` for ``Request/serverAddress``.
+    let serverAddress: String
+
+    private struct State {
+        var loops: [EventLoop] = []
+        var running = 0
+        var stopping = false
+        var sharedFD: Int32 = -1
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        var stopped = false
+    }
+
+    private let state = Mutex(State())
+
+    init(handler: Handler, configuration: Server.Configuration, loops: Int, serverAddress: String) {
+        self.handler = handler
+        self.configuration = configuration
+        self.limits = ParserLimits(maxRequestLine: configuration.maxRequestLineLength,
+                                   maxHeaderBytes: configuration.maxHeaderBytes,
+                                   maxHeaderCount: configuration.maxHeaderCount)
+        self.perLoopConnectionCap = max(1, (configuration.maxConnections + loops - 1) / loops)
+        self.sharedListener = configuration.unixSocketPath != nil
+        self.serverAddress = serverAddress
+    }
+
+    /// Creates one loop per listener fd (or `count` loops sharing `sharedFD`) and starts their threads.
+    func startLoops(listenerFDs: [Int32], sharedFD: Int32, count: Int) throws(ServerError) {
+        var loops: [EventLoop] = []
+        for i in 0..<count {
+            loops.append(try EventLoop(index: i, server: self, listenerFD: sharedFD >= 0 ? sharedFD : listenerFDs[i]))
+        }
+        state.withLock {
+            $0.loops = loops
+            $0.running = loops.count
+            $0.sharedFD = sharedFD
+        }
+        for loop in loops {
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(loop).toOpaque()
+            guard pthread_create(&thread, nil, eventLoopThreadMain, context) == 0 else {
+                Unmanaged<EventLoop>.fromOpaque(context).release()
+                throw ServerError.system("pthread_create", errno)
+            }
+            pthread_detach(thread)
+        }
+    }
+
+    /// Starts a graceful shutdown (idempotent).
+    func beginShutdown() {
+        let loops = state.withLock { s -> [EventLoop] in
+            if s.stopping { return [] }
+            s.stopping = true
+            return s.loops
+        }
+        let deadline = Clock.now() &+ configuration.shutdownTimeout.nanoseconds
+        for loop in loops { loop.execute { loop.beginShutdown(deadline: deadline) } }
+    }
+
+    func loopStopped(_ loop: EventLoop) {
+        let last: (waiters: [CheckedContinuation<Void, Never>], sharedFD: Int32)? = state.withLock { s in
+            s.running -= 1
+            guard s.running == 0 else { return nil }
+            s.stopped = true
+            defer { s.waiters = []; s.sharedFD = -1 }
+            return (s.waiters, s.sharedFD)
+        }
+        guard let last else { return }
+        if last.sharedFD >= 0 { close(last.sharedFD) }
+        if let path = configuration.unixSocketPath { unlink(path) }
+        for waiter in last.waiters { waiter.resume() }
+    }
+
+    /// Waits until every loop has stopped.
+    func waitUntilStopped() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { s -> Bool in
+                if s.stopped { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}
