@@ -33,6 +33,12 @@ struct HTTPDateTests {
         ("Sun, 06 November 1994 08:49:37 GMT", 784_111_777),
         ("Sun, 06 Nov 1994 08:49:37 EST", 784_129_777),
         ("Fri, 31 Dec 9999 23:59:59 GMT", 253_402_300_799),
+        ("Sun, 06-Nov-1994 08:49:37 GMT", 784_111_777),
+        ("Thu, 01-Jan-1970 00:00:10 GMT", 10),
+        ("Sun Nov 6 08:49:37 1994 GMT", 784_111_777),
+        ("  Sun, 06 Nov 1994 08:49:37 GMT  ", 784_111_777),
+        ("Sun, 06 Nov 94 08:49:37 GMT", 784_111_777),
+        ("Sun, 06 Nov 1994 8:9:7 GMT", 784_109_347),
     ])
     func parse(text: String, epoch: Int) {
         #expect(HTTPDate.parse(text) == epoch)
