@@ -214,7 +214,8 @@ public struct SetCookie: Sendable, Equatable {
     /// Parses a `Set-Cookie` header value as a client does. Returns `nil` when there is no `=` in
     /// the first part or the name is empty. Attribute names ignore case; `Expires` is read with
     /// ``HTTPDate/parse(_:)`` and ignored when invalid; `Max-Age` must be an integer; unknown
-    /// attributes are ignored; a missing `Path` gives `nil`. A quoted value is unquoted with the same
+    /// attributes are ignored; a missing `Path`, or one not starting with `/`, gives `nil` (the jar
+    /// then uses the request's default path, RFC 6265 §5.2.4). A quoted value is unquoted with the same
     /// escapes ``headerValue`` writes.
     public static func parse(_ setCookieHeader: some StringProtocol) -> SetCookie? {
         var parts = Substring(setCookieHeader).split(separator: ";", omittingEmptySubsequences: false)[...]
@@ -241,7 +242,7 @@ public struct SetCookie: Sendable, Equatable {
             case "domain":
                 let d = val.hasPrefix(".") ? val.dropFirst() : val
                 if !d.isEmpty { cookie.domain = ASCII.lowercased(d) }
-            case "path": cookie.path = val.hasPrefix("/") ? String(val) : "/"
+            case "path": cookie.path = val.hasPrefix("/") ? String(val) : nil
             case "secure": cookie.secure = true
             case "httponly": cookie.httpOnly = true
             case "partitioned": cookie.partitioned = true
