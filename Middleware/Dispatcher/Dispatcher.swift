@@ -1,0 +1,57 @@
+/// Werkzeug's `DispatcherMiddleware`: sends each request to the handler mounted at the longest
+/// matching path prefix, moving that prefix from `pathInfo` to `scriptName`; requests under no
+/// prefix go to `default` unchanged.
+///
+/// ```swift
+/// let app = Dispatcher(["/api": api, "/api/v2": apiV2, "/admin": admin], default: site)
+/// // "/api/v2/users" -> apiV2 with scriptName "/api/v2", pathInfo "/users"
+/// // "/apiary"       -> site
+/// ```
+///
+/// Like Werkzeug, it strips path segments from the right until a prefix matches, so the cost grows
+/// with the number of segments, not the number of mounts. As a middleware in a stack, `next` is
+/// the default.
+public struct Dispatcher: Middleware {
+    /// The mounts, by prefix (no trailing `/`).
+    public let mounts: [String: Handler]
+    /// Where requests under no prefix go; nil: `next` when used as a middleware, 404 as a handler.
+    public let defaultHandler: Handler?
+
+    /// A dispatcher over `mounts` (prefixes like `/api`; a trailing `/` is ignored).
+    public init(_ mounts: [String: Handler], default defaultHandler: Handler? = nil) {
+        var normalized: [String: Handler] = [:]
+        for (prefix, handler) in mounts {
+            var key = prefix
+            while key.hasSuffix("/") { key.removeLast() }
+            if !key.isEmpty && !key.hasPrefix("/") { key = "/" + key }
+            normalized[key] = handler
+        }
+        self.mounts = normalized
+        self.defaultHandler = defaultHandler
+    }
+
+    public var name: String { "Dispatcher(\(mounts.keys.sorted().joined(separator: ", ")))" }
+
+    /// The dispatcher as a handler: unmatched requests go to `default` (or 404).
+    public var handler: Handler { wrap(defaultHandler ?? .notFound) }
+
+    public func wrap(_ next: Handler) -> Handler {
+        let mounts = self.mounts
+        let fallback = defaultHandler ?? next
+        return Handler { request in
+            var script = Substring(request.pathInfo)
+            while true {
+                if let handler = mounts[String(script)], !script.isEmpty {
+                    var mounted = request
+                    mounted.scriptName = request.scriptName + script
+                    mounted.pathInfo = String(Substring(request.pathInfo.utf8.dropFirst(script.utf8.count)))
+                    return try await handler(mounted)
+                }
+                guard let slash = script.lastIndex(of: "/") else { break }
+                script = script[..<slash]
+            }
+            if let root = mounts[""] { return try await root(request) }
+            return try await fallback(request)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// Hands every request under `prefix` to another handler, moving the prefix from `pathInfo` to
+/// `scriptName` (like mounting a WSGI application): the mounted handler sees paths relative to its
+/// mount point and builds URLs under it. Other requests go to `next`.
+///
+/// ```swift
+/// let app = Stack {
+///     Mount("/api", apiHandler)      // "/api/users" reaches apiHandler as pathInfo "/users"
+///     site                           // everything else, "/apiary" included
+/// }
+/// ```
+///
+/// The prefix matches at a segment boundary only: `/api` takes `/api` and `/api/...`, not `/apiary`.
+/// A request for exactly `/api` reaches the handler with an empty `pathInfo` (a Router there
+/// redirects it to `/api/` when it has a `/` rule, as Werkzeug does).
+public struct Mount: Middleware {
+    /// The mount point, without a trailing `/`.
+    public let prefix: String
+    /// The mounted handler.
+    public let handler: Handler
+
+    /// Mounts `handler` at `prefix`.
+    public init(_ prefix: String, _ handler: Handler) {
+        var trimmed = prefix
+        while trimmed.hasSuffix("/") { trimmed.removeLast() }
+        if !trimmed.isEmpty && !trimmed.hasPrefix("/") { trimmed = "/" + trimmed }
+        self.prefix = trimmed
+        self.handler = handler
+    }
+
+    public var name: String { "Mount(\(prefix))" }
+
+    public func wrap(_ next: Handler) -> Handler {
+        let prefix = self.prefix, handler = self.handler
+        return Handler { request in
+            if let mounted = request.mounted(at: prefix) { return try await handler(mounted) }
+            return try await next(request)
+        }
+    }
+}
