@@ -38,7 +38,9 @@ public struct Headers: Sendable, Sequence, ExpressibleByDictionaryLiteral, Equat
     /// (at the end); setting nil removes them.
     public subscript(name: String) -> String? {
         get {
-            for field in fields where ASCII.equalsIgnoringCase(field.name, name) { return field.value }
+            for index in fields.indices where ASCII.equalsIgnoringCase(fields[index].name, name) {
+                return fields[index].value
+            }
             return nil
         }
         set {

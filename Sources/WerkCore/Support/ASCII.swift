@@ -4,6 +4,21 @@ public enum ASCII {
     /// Whether two strings are equal when ASCII letters are compared without case (`Content-Type` ==
     /// `content-type`). Non-ASCII bytes must match exactly.
     @inlinable
+    public static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        // Native strings know their UTF-8 length in O(1): most mismatches stop here.
+        guard a.utf8.count == b.utf8.count else { return false }
+        let fast = a.utf8.withContiguousStorageIfAvailable { x in
+            b.utf8.withContiguousStorageIfAvailable { y in
+                for i in 0..<x.count where x[i] != y[i] && lowercase(x[i]) != lowercase(y[i]) { return false }
+                return true
+            }
+        }
+        if let fast, let result = fast { return result }
+        return zip(a.utf8, b.utf8).allSatisfy { $0 == $1 || lowercase($0) == lowercase($1) }
+    }
+
+    /// Whether two strings are equal when ASCII letters are compared without case (any string types).
+    @inlinable
     public static func equalsIgnoringCase(_ a: some StringProtocol, _ b: some StringProtocol) -> Bool {
         var ia = a.utf8.makeIterator()
         var ib = b.utf8.makeIterator()

@@ -43,6 +43,29 @@ public enum PercentEncoding {
         decode(text, plusAsSpace: plusAsSpace, strict: true)
     }
 
+    /// Decodes one form/query component (`+` as space, strict escapes) straight from bytes; nil on a
+    /// malformed escape. Components without `%` or `+` are copied without a second pass.
+    static func decodeFormComponent(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        var needsWork = false
+        for byte in bytes where byte == UInt8(ascii: "%") || byte == UInt8(ascii: "+") { needsWork = true; break }
+        if !needsWork { return String(decoding: bytes, as: UTF8.self) }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let byte = bytes[i]
+            if byte == UInt8(ascii: "%") {
+                guard i + 2 < bytes.count, let hi = hexValue(bytes[i + 1]), let lo = hexValue(bytes[i + 2]) else { return nil }
+                out.append(hi << 4 | lo)
+                i += 3
+                continue
+            }
+            out.append(byte == UInt8(ascii: "+") ? 0x20 : byte)
+            i += 1
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     private static func decode(_ text: some StringProtocol, plusAsSpace: Bool, strict: Bool) -> String? {
         let utf8 = text.utf8
         if !utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusAsSpace && $0 == UInt8(ascii: "+")) }) {

@@ -11,25 +11,31 @@ public enum URLQuery {
     public static func parse(_ raw: some StringProtocol, maxPairs: Int = 10_000) throws -> MultiDict {
         var result = MultiDict()
         guard !raw.isEmpty else { return result }
-        var count = 0
-        for part in Substring(raw).split(separator: "&", omittingEmptySubsequences: true) {
-            count += 1
-            if count > maxPairs {
-                throw HTTPError(.contentTooLarge, "The query or form has more than \(maxPairs) fields.")
+        var text = String(raw)
+        try text.withUTF8 { bytes in
+            var count = 0
+            var start = 0
+            while start <= bytes.count {
+                var end = start
+                while end < bytes.count, bytes[end] != UInt8(ascii: "&") { end += 1 }
+                if end > start {
+                    count += 1
+                    if count > maxPairs {
+                        throw HTTPError(.contentTooLarge, "The query or form has more than \(maxPairs) fields.")
+                    }
+                    var eq = start
+                    while eq < end, bytes[eq] != UInt8(ascii: "=") { eq += 1 }
+                    let key = UnsafeBufferPointer(rebasing: bytes[start..<eq])
+                    let value = eq < end ? UnsafeBufferPointer(rebasing: bytes[(eq + 1)..<end]) : UnsafeBufferPointer(rebasing: bytes[end..<end])
+                    guard let k = PercentEncoding.decodeFormComponent(key),
+                          let v = PercentEncoding.decodeFormComponent(value) else {
+                        let part = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]).prefix(64), as: UTF8.self)
+                        throw HTTPError(.badRequest, "Malformed percent-escape in the query or form field '\(part)'.")
+                    }
+                    result.append(k, v)
+                }
+                start = end + 1
             }
-            let key: Substring, value: Substring
-            if let eq = part.firstIndex(of: "=") {
-                key = part[..<eq]
-                value = part[part.index(after: eq)...]
-            } else {
-                key = part[...]
-                value = ""
-            }
-            guard let k = PercentEncoding.decodeStrictly(key, plusAsSpace: true),
-                  let v = PercentEncoding.decodeStrictly(value, plusAsSpace: true) else {
-                throw HTTPError(.badRequest, "Malformed percent-escape in the query or form field '\(part.prefix(64))'.")
-            }
-            result.append(k, v)
         }
         return result
     }
