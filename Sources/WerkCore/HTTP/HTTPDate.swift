@@ -45,58 +45,71 @@ public enum HTTPDate {
 
     /// Parses an HTTP date and returns epoch seconds, or `nil` when the text is not a date.
     ///
-    /// Accepted, like Python's `email.utils.parsedate_to_datetime` (which Werkzeug uses):
+    /// This follows Python's `email.utils.parsedate_to_datetime` step by step, since that is what
+    /// Werkzeug's `parse_date` uses, so the same strings are accepted:
     /// - IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT` (the weekday is optional and not checked),
     /// - RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`,
     /// - asctime `Sun Nov  6 08:49:37 1994`,
-    /// - seconds may be omitted, full month names are accepted, month names ignore case,
-    /// - zones `GMT`, `UT`, `UTC`, `Z`, `±hhmm` and the US zones (`EST`, `PDT`, …); no zone means UTC.
+    /// - seconds may be omitted, full month names are accepted, case is ignored, tokens after the
+    ///   fifth are ignored,
+    /// - zones `GMT`, `UT`, `UTC`, `Z`, `±hhmm` and the US zones (`EST`, `PDT`, …); a missing or
+    ///   unknown zone means UTC.
     ///
-    /// Two-digit years follow `email.utils`: 69–99 are 19xx, 00–68 are 20xx; three-digit years
-    /// add 1900. An impossible day (`31 Feb`) or time (`24:00:00`) gives `nil`.
+    /// Years below 100 follow `email.utils`: 69–99 are 19xx, 0–68 are 20xx. An impossible date
+    /// (`31 Feb`) or time (`24:00:00`), or a year outside 1…9999, gives `nil`.
     public static func parse(_ text: some StringProtocol) -> Int? {
-        let s = Substring(text)
-        var tokens = s.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" })
-        guard !tokens.isEmpty else { return nil }
-        // Drop a leading weekday: anything ending with a comma, or a known day name.
-        if tokens[0].hasSuffix(",") || isDayName(tokens[0]) {
-            tokens.removeFirst()
+        var data = Substring(text).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+        guard !data.isEmpty else { return nil }
+        if data[0].hasSuffix(",") || isDayName(data[0]) {
+            data.removeFirst()
+        } else if let comma = data[0].lastIndex(of: ",") {
+            data[0] = data[0][data[0].index(after: comma)...]
         }
-        // RFC 850: "06-Nov-94 08:49:37 GMT"
-        if let first = tokens.first, first.contains("-") {
-            let parts = first.split(separator: "-", omittingEmptySubsequences: false)
-            guard parts.count == 3 else { return nil }
-            tokens.replaceSubrange(0..<1, with: parts)
+        if data.count == 3 {
+            // RFC 850: "06-Nov-94 08:49:37 GMT"
+            let stuff = data[0].split(separator: "-", omittingEmptySubsequences: false)
+            if stuff.count == 3 { data.replaceSubrange(0..<1, with: stuff) }
         }
-        guard tokens.count >= 4 else { return nil }
-        var dayToken = tokens[0], monthToken = tokens[1], yearToken = tokens[2], timeToken = tokens[3]
-        let zoneToken: Substring? = tokens.count > 4 ? tokens[4] : nil
-        guard tokens.count <= 5 else { return nil }
-        if month(monthToken) == nil {
-            // asctime: "Nov 6 08:49:37 1994" (month first, year last)
-            swap(&dayToken, &monthToken)
-            if !timeToken.contains(":") && yearToken.contains(":") { swap(&yearToken, &timeToken) }
+        if data.count == 4 {
+            // A zone glued to the time: "08:49:37+0100".
+            let t = data[3]
+            if let i = t.firstIndex(of: "+") ?? t.firstIndex(of: "-"), i != t.startIndex {
+                data.replaceSubrange(3..<4, with: [t[..<i], t[i...]])
+            } else {
+                data.append("")
+            }
         }
-        if dayToken.hasSuffix(",") { dayToken = dayToken.dropLast() }
-        if yearToken.hasSuffix(",") { yearToken = yearToken.dropLast() }
-        guard let m = month(monthToken), let d = digits(dayToken), var y = digits(yearToken) else { return nil }
-        if yearToken.utf8.count < 4 {
-            // email.utils: a two- or three-digit year is 19xx/20xx.
-            if y < 100 { y += y > 68 ? 1900 : 2000 } else { y += 1900 }
+        guard data.count >= 5 else { return nil }
+        var dd = data[0], mm = data[1], yy = data[2], tm = data[3], tz = data[4]
+        guard !dd.isEmpty, !mm.isEmpty, !yy.isEmpty else { return nil }
+        var month = monthIndex(mm)
+        if month == nil {
+            swap(&dd, &mm)
+            month = monthIndex(mm)
         }
-        let hms = timeToken.split(separator: ":", omittingEmptySubsequences: false)
-        guard hms.count == 2 || hms.count == 3,
-              let hh = digits(hms[0]), let mm = digits(hms[1]) else { return nil }
-        let ss = hms.count == 3 ? digits(hms[2]) : 0
-        guard let ss, hh < 24, mm < 60, ss < 60 else { return nil }
-        guard y >= 1, y <= 9999, d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+        guard let month else { return nil }
+        if dd.hasSuffix(",") { dd = dd.dropLast() }
+        if let colon = yy.firstIndex(of: ":"), colon != yy.startIndex { swap(&yy, &tm) }
+        if yy.hasSuffix(",") {
+            yy = yy.dropLast()
+            if yy.isEmpty { return nil }
+        }
+        if let first = yy.first, !first.isNumber { swap(&yy, &tz) }
+        if tm.hasSuffix(",") { tm = tm.dropLast() }
+        var parts = tm.split(separator: ":", omittingEmptySubsequences: false)
+        if parts.count == 1, tm.contains(".") { parts = tm.split(separator: ".", omittingEmptySubsequences: false) }
+        guard parts.count == 2 || parts.count == 3 else { return nil }
+        guard var year = pythonInt(yy), let day = pythonInt(dd), let hour = pythonInt(parts[0]),
+              let minute = pythonInt(parts[1]), let second = parts.count == 3 ? pythonInt(parts[2]) : 0 else { return nil }
+        if year < 100 { year += year > 68 ? 1900 : 2000 }
+        guard year >= 1, year <= 9999, day >= 1, day <= daysIn(month: month, year: year),
+              (0..<24).contains(hour), (0..<60).contains(minute), (0..<60).contains(second) else { return nil }
         var offset = 0
-        if let zone = zoneToken {
-            guard let o = zoneOffset(zone) else { return nil }
-            offset = o
+        if let zone = zoneOffset(tz) {
+            offset = zone
+            guard abs(offset) < 86_400 else { return nil }
         }
-        let days = days(fromCivil: y, m, d)
-        return days * 86_400 + hh * 3600 + mm * 60 + ss - offset
+        return days(fromCivil: year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset
     }
 
     // MARK: - Calendar arithmetic (Howard Hinnant's days_from_civil / civil_from_days)
@@ -141,46 +154,49 @@ public enum HTTPDate {
         out += String(n)
     }
 
-    private static func digits(_ s: Substring) -> Int? {
-        guard !s.isEmpty, s.utf8.count <= 9, s.utf8.allSatisfy({ $0 &- 48 < 10 }) else { return nil }
-        return Int(s)
+    /// Python's `int()` for ASCII text: an optional sign and digits (at most 18).
+    private static func pythonInt(_ s: Substring) -> Int? {
+        var u = s.utf8[...]
+        var negative = false
+        if let f = u.first, f == UInt8(ascii: "+") || f == UInt8(ascii: "-") { negative = f == UInt8(ascii: "-"); u = u.dropFirst() }
+        guard !u.isEmpty, u.count <= 18, u.allSatisfy({ $0 &- 48 < 10 }) else { return nil }
+        var v = 0
+        for c in u { v = v * 10 + Int(c - 48) }
+        return negative ? -v : v
     }
 
-    private static func month(_ s: Substring) -> Int? {
-        let lower = ASCII.lowercased(s.hasSuffix(".") ? s.dropLast() : s)
-        if lower.utf8.count == 3, let i = months.firstIndex(where: { ASCII.equalsIgnoringCase($0, lower) }) {
-            return i + 1
-        }
+    private static func monthIndex(_ s: Substring) -> Int? {
+        let lower = ASCII.lowercased(s)
+        if let i = months.firstIndex(where: { ASCII.equalsIgnoringCase($0, lower) }) { return i + 1 }
         return fullMonths.firstIndex(of: lower).map { $0 + 1 }
     }
 
     private static func isDayName(_ s: Substring) -> Bool {
-        let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
-        return s.utf8.count >= 3 && names.contains { ASCII.equalsIgnoringCase($0, s.prefix(3)) }
-            && s.allSatisfy(\.isLetter)
+        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"].contains { ASCII.equalsIgnoringCase($0, s) }
     }
 
+    /// The zone offset in seconds east of UTC, or `nil` for UTC-with-unknown-origin (no zone, an
+    /// unknown name, `-0000`), like `email.utils`.
     private static func zoneOffset(_ zone: Substring) -> Int? {
-        let u = zone.utf8
-        if let sign = u.first, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
-            let rest = zone.dropFirst()
-            guard rest.utf8.count == 4, let v = digits(rest) else { return nil }
-            let seconds = (v / 100) * 3600 + (v % 100) * 60
-            return sign == UInt8(ascii: "-") ? -seconds : seconds
-        }
+        let v: Int
         switch ASCII.lowercased(zone) {
-        case "gmt", "ut", "utc", "z": return 0
-        case "ast": return -4 * 3600
-        case "adt": return -3 * 3600
-        case "est": return -5 * 3600
-        case "edt": return -4 * 3600
-        case "cst": return -6 * 3600
-        case "cdt": return -5 * 3600
-        case "mst": return -7 * 3600
-        case "mdt": return -6 * 3600
-        case "pst": return -8 * 3600
-        case "pdt": return -7 * 3600
-        default: return nil
+        case "gmt", "ut", "utc", "z": v = 0
+        case "ast": v = -400
+        case "adt": v = -300
+        case "est": v = -500
+        case "edt": v = -400
+        case "cst": v = -600
+        case "cdt": v = -500
+        case "mst": v = -700
+        case "mdt": v = -600
+        case "pst": v = -800
+        case "pdt": v = -700
+        default:
+            guard let n = pythonInt(zone) else { return nil }
+            v = n
         }
+        let sign = v < 0 ? -1 : 1
+        let a = abs(v)
+        return sign * ((a / 100) * 3600 + (a % 100) * 60)
     }
 }
