@@ -58,7 +58,7 @@ public enum HTTPDate {
     /// Years below 100 follow `email.utils`: 69–99 are 19xx, 0–68 are 20xx. An impossible date
     /// (`31 Feb`) or time (`24:00:00`), or a year outside 1…9999, gives `nil`.
     public static func parse(_ text: some StringProtocol) -> Int? {
-        var data = Substring(text).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{0B}" || $0 == "\u{0C}" })
+        var data = Substring(text).split(whereSeparator: { $0.isASCII && $0.isWhitespace })
         guard !data.isEmpty else { return nil }
         if data[0].hasSuffix(",") || isDayName(data[0]) {
             data.removeFirst()
