@@ -33,9 +33,21 @@ extension HTTPError {
     /// an Accept header, a request with a JSON body gets JSON.
     public static func prefersJSON(_ request: Request) -> Bool {
         guard let accept = request.headers.combinedValue(for: "Accept") else { return request.isJSON }
+        // Most clients never mention JSON: skip the full Accept parse for them.
+        guard accept.utf8.count >= 4, mentionsJSON(accept) else { return false }
         let mime = MIMEAccept(parsing: accept)
         return mime.quality(for: "application/json") > mime.quality(for: "text/html")
     }
+}
+
+private func mentionsJSON(_ accept: String) -> Bool {
+    let bytes = Array(accept.utf8)
+    for i in 0...(bytes.count - 4)
+    where ASCII.lowercase(bytes[i]) == UInt8(ascii: "j") && ASCII.lowercase(bytes[i + 1]) == UInt8(ascii: "s")
+        && ASCII.lowercase(bytes[i + 2]) == UInt8(ascii: "o") && ASCII.lowercase(bytes[i + 3]) == UInt8(ascii: "n") {
+        return true
+    }
+    return false
 }
 
 extension String {

@@ -36,7 +36,7 @@ public enum MIMEAcceptRules: AcceptRules {
     /// Werkzeug's `MIMEAccept._value_matches`. An offer without `/`, or `*/x`, never matches
     /// (Werkzeug raises `ValueError` for those; here they simply do not match).
     public static func matches(offer: String, item: String) -> Bool {
-        guard item.contains("/"), offer.contains("/") else { return false }
+        guard item.utf8.contains(UInt8(ascii: "/")), offer.utf8.contains(UInt8(ascii: "/")) else { return false }
         let v = split(offer, lowercase: true), i = split(item, lowercase: true)
         guard v.count >= 2, i.count >= 2 else { return false }
         if v[0] == "*" && v[1] != "*" { return false }
@@ -46,30 +46,33 @@ public enum MIMEAcceptRules: AcceptRules {
         return i[1] == "*" || v[1] == "*" || (i[1] == v[1] && v[2...].sorted() == i[2...].sorted())
     }
 
-    /// Splits at `/` and at `;` with surrounding whitespace, like the regex `/|\s*;\s*`.
+    /// Splits at `/` and at `;` with surrounding whitespace, like the regex `/|\s*;\s*`. Works on
+    /// UTF-8 bytes (the separators are ASCII) and lower-cases only when there is something to lower.
     static func split(_ s: String, lowercase: Bool) -> [Substring] {
-        let source = lowercase ? ASCII.lowercased(s) : s
+        let source = lowercase && s.utf8.contains(where: { $0 &- 65 < 26 }) ? ASCII.lowercased(s) : s
+        let u = source.utf8
         var parts: [Substring] = []
-        var start = source.startIndex
-        var i = source.startIndex
-        while i < source.endIndex {
-            let c = source[i]
-            if c == "/" {
-                parts.append(source[start..<i]); i = source.index(after: i); start = i
-            } else if c == ";" || c == " " || c == "\t" {
+        var start = u.startIndex
+        var i = u.startIndex
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") }
+        while i < u.endIndex {
+            let c = u[i]
+            if c == UInt8(ascii: "/") {
+                parts.append(source[start..<i]); i = u.index(after: i); start = i
+            } else if c == UInt8(ascii: ";") || isSpace(c) {
                 // Whitespace counts only when it runs into a `;`.
                 var j = i
-                while j < source.endIndex, source[j] == " " || source[j] == "\t" { j = source.index(after: j) }
-                if j < source.endIndex, source[j] == ";" {
+                while j < u.endIndex, isSpace(u[j]) { j = u.index(after: j) }
+                if j < u.endIndex, u[j] == UInt8(ascii: ";") {
                     parts.append(source[start..<i])
-                    j = source.index(after: j)
-                    while j < source.endIndex, source[j] == " " || source[j] == "\t" { j = source.index(after: j) }
+                    j = u.index(after: j)
+                    while j < u.endIndex, isSpace(u[j]) { j = u.index(after: j) }
                     i = j; start = j
                 } else {
                     i = j
                 }
             } else {
-                i = source.index(after: i)
+                i = u.index(after: i)
             }
         }
         parts.append(source[start...])
