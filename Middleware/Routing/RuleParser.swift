@@ -257,8 +257,10 @@ struct RuleParser {
             throw RouteDefinitionError(rule: rule, position: firstEnd + 1,
                                        reason: "the converter arguments are not closed by '):name>'.")
         }
-        throw RouteDefinitionError(rule: rule, position: firstEnd + 1,
-                                   reason: firstEnd < chars.count ? syntax : "'<' is not closed by '>'.")
+        if firstEnd >= chars.count {
+            throw RouteDefinitionError(rule: rule, position: start + 1, reason: "'<' is not closed by '>'.")
+        }
+        throw RouteDefinitionError(rule: rule, position: firstEnd + 1, reason: syntax)
     }
 }
 

@@ -93,7 +93,8 @@ extension URLMap {
         let first = matchOnce(&path, domain: domain, method: method, websocket: binding.websocket, trace: &trace)
         switch first {
         case .some(.slashRequired):
-            return .redirect(redirectURL("/" + path.trimmingLeadingSlashes + "/", binding, queryString))
+            let canonical = pathInfo.isEmpty ? "/" : "/" + path.trimmingLeadingSlashes + "/"
+            return .redirect(redirectURL(canonical, binding, queryString))
         case .some(.found(let match)):
             return finish(match, method: method, binding: binding, queryString: queryString)
         case .some(.rejected):
