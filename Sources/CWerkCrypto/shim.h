@@ -6,3 +6,5 @@
 #include <openssl/crypto.h>
 #include <openssl/kdf.h>
 #include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/core_names.h>

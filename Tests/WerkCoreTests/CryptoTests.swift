@@ -59,6 +59,23 @@ struct CryptoTests {
         #expect(try !HMAC.isValid(mac.dropLast(), .sha1, key: Array(utf8: "k"), message: Array(utf8: "m")))
     }
 
+    @Test("a prepared HMAC key gives the one-shot result on every reuse of its pooled contexts")
+    func preparedKeyMatchesOneShot() throws {
+        for hash in HashFunction.allCases {
+            let key = try HMACKey(hash, key: Array(utf8: "prepared"))
+            for length in [0, 1, 55, 64, 200, 1000] {
+                let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+                let expected = try HMAC.authenticationCode(hash, key: Array(utf8: "prepared"), message: message)
+                var out = [UInt8](repeating: 0, count: 64)
+                for _ in 0..<3 {
+                    let ok = message.withUnsafeBytes { m in out.withUnsafeMutableBufferPointer { key.compute(m, into: $0.baseAddress!) } }
+                    #expect(ok)
+                    #expect(Array(out.prefix(hash.digestLength)) == expected)
+                }
+            }
+        }
+    }
+
     @Test("PBKDF2 matches RFC 6070 (SHA-1) and RFC 7914 section 11 (SHA-256)")
     func pbkdf2MatchesRFCs() throws {
         let password = Array(utf8: "password"), salt = Array(utf8: "salt")

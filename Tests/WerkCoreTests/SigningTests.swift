@@ -115,6 +115,33 @@ struct SigningTests {
         }
     }
 
+    @Test("one signer used from many tasks at once signs and verifies correctly")
+    func concurrentUse() async throws {
+        let serializer = try URLSafeTimedSerializer.flaskSession(secretKey: "k", fallbackKeys: ["old"], clock: fixedClock)
+        let old = try URLSafeTimedSerializer.flaskSession(secretKey: "old", clock: fixedClock)
+        let failures = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<8 {
+                group.addTask {
+                    var failures = 0
+                    for i in 0..<300 {
+                        let value: JSON = ["task": .int(task), "i": .int(i)]
+                        let signer = i.isMultiple(of: 3) ? old : serializer
+                        guard let token = try? signer.dumps(value), (try? serializer.loads(token)) == value else {
+                            failures += 1
+                            continue
+                        }
+                        var forged = Array(token.utf8)
+                        forged[0] ^= 1
+                        if (try? serializer.loads(String(decoding: forged, as: UTF8.self))) != nil { failures += 1 }
+                    }
+                    return failures
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(failures == 0)
+    }
+
     @Test("a token exactly maxAge seconds old is accepted, one second older is expired")
     func expiryBoundary() throws {
         let token = try TimestampSigner(secretKeys: ["k"], clock: fixedClock).sign("v")

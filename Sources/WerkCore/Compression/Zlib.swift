@@ -1,4 +1,5 @@
 import CWerkZlib
+import Synchronization
 
 /// zlib streams (RFC 1950: a 2-byte header, deflate data, an Adler-32 trailer) on the system zlib.
 ///
@@ -37,6 +38,10 @@ public enum Zlib {
     public static func compress(_ bytes: some Collection<UInt8>, level: Int = 6) -> [UInt8] {
         let clamped = Int32(max(-1, min(9, level)))
         return withContiguousBytes(bytes) { input in
+            if clamped == 6 || clamped == Z_DEFAULT_COMPRESSION, let stream = DeflatePool.shared.take() {
+                defer { DeflatePool.shared.give(stream) }
+                if let out = deflateAll(input, stream) { return out }
+            }
             let bound = Int(compressBound(uLong(input.count)))
             var status: Int32 = Z_OK
             let out = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
@@ -51,6 +56,24 @@ public enum Zlib {
             precondition(status == Z_OK, "zlib compress2 failed with status \(status) (out of memory)")
             return out
         }
+    }
+
+    /// Compresses all of `input` with a pooled level-6 stream (the same bytes `compress2` writes);
+    /// nil if zlib reports an error.
+    private static func deflateAll(_ input: UnsafeRawBufferPointer, _ stream: UnsafeMutablePointer<z_stream>) -> [UInt8]? {
+        guard input.count <= Int(UInt32.max) else { return nil }
+        let bound = Int(deflateBound(stream, uLong(input.count)))
+        var ok = false
+        let out = [UInt8](unsafeUninitializedCapacity: bound) { buffer, count in
+            stream.pointee.next_in = UnsafeMutablePointer(mutating: (input.baseAddress ?? UnsafeRawPointer(CryptoGlobals.emptyByte))
+                .assumingMemoryBound(to: Bytef.self))
+            stream.pointee.avail_in = uInt(input.count)
+            stream.pointee.next_out = buffer.baseAddress
+            stream.pointee.avail_out = uInt(bound)
+            ok = deflate(stream, Z_FINISH) == Z_STREAM_END
+            count = ok ? Int(stream.pointee.total_out) : 0
+        }
+        return ok ? out : nil
     }
 
     /// Inflates a complete zlib stream, refusing to produce more than `maxOutput` bytes (a zip-bomb
@@ -107,5 +130,58 @@ public enum Zlib {
                 return .failure(.corrupt(reason))
             }
         }
+    }
+}
+
+/// Level-6 deflate streams kept for reuse. Setting up a stream allocates and clears about 256 KiB,
+/// which costs far more than compressing a session cookie; `deflateReset` makes a used stream
+/// produce exactly what a fresh one would.
+final class DeflatePool: Sendable {
+    static let shared = DeflatePool()
+    private static let capacity = 4
+
+    /// Streams not in use. The pointers are only touched by the thread that took them out.
+    private let idle = Mutex<[StreamBox]>([])
+
+    /// A stream pointer that may cross threads: it is owned by exactly one holder at a time
+    /// (the pool, or the caller between `take` and `give`).
+    struct StreamBox: @unchecked Sendable {
+        let stream: UnsafeMutablePointer<z_stream>
+    }
+
+    /// A reset level-6 stream, or nil if zlib cannot allocate one.
+    func take() -> UnsafeMutablePointer<z_stream>? {
+        if let box = idle.withLock({ $0.popLast() }) {
+            guard deflateReset(box.stream) == Z_OK else {
+                DeflatePool.destroy(box.stream)
+                return nil
+            }
+            return box.stream
+        }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        let status = deflateInit2_(stream, 6, Z_DEFLATED, 15, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+                                   Int32(MemoryLayout<z_stream>.size))
+        guard status == Z_OK else {
+            stream.deallocate()
+            return nil
+        }
+        return stream
+    }
+
+    /// Returns a stream to the pool, or frees it when the pool is full.
+    func give(_ stream: UnsafeMutablePointer<z_stream>) {
+        let kept = idle.withLock { streams -> Bool in
+            guard streams.count < DeflatePool.capacity else { return false }
+            streams.append(StreamBox(stream: stream))
+            return true
+        }
+        if !kept { DeflatePool.destroy(stream) }
+    }
+
+    private static func destroy(_ stream: UnsafeMutablePointer<z_stream>) {
+        deflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
     }
 }

@@ -22,6 +22,15 @@ public enum HashFunction: String, Sendable, Hashable, CaseIterable {
         }
     }
 
+    /// The algorithm name libcrypto uses.
+    var openSSLName: String {
+        switch self {
+        case .sha1: "SHA1"
+        case .sha256: "SHA256"
+        case .sha512: "SHA512"
+        }
+    }
+
     /// The block size in bytes (64 for SHA-1 and SHA-256, 128 for SHA-512).
     public var blockLength: Int { self == .sha512 ? 128 : 64 }
 
@@ -70,6 +79,8 @@ enum CryptoGlobals {
     nonisolated(unsafe) static let sha256: OpaquePointer? = EVP_MD_fetch(nil, "SHA256", nil)
     // Same invariant as `sha1`.
     nonisolated(unsafe) static let sha512: OpaquePointer? = EVP_MD_fetch(nil, "SHA512", nil)
+    // Same invariant as `sha1`: a fetched EVP_MAC is immutable and shareable between threads.
+    nonisolated(unsafe) static let hmac: OpaquePointer? = EVP_MAC_fetch(nil, "HMAC", nil)
     // A readable byte to pass instead of a NULL pointer for empty input. Never written.
     nonisolated(unsafe) static let emptyByte: UnsafeMutablePointer<UInt8> = {
         let p = UnsafeMutablePointer<UInt8>.allocate(capacity: 1)

@@ -1,4 +1,5 @@
 import CWerkCrypto
+import Synchronization
 
 /// HMAC (RFC 2104) on libcrypto.
 ///
@@ -37,12 +38,87 @@ public enum HMAC {
         _ hash: HashFunction, key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer,
         into out: UnsafeMutablePointer<UInt8>
     ) -> Bool {
-        guard key.count <= Int(Int32.max) else { return false }
-        var size: UInt32 = 0
-        let k = key.baseAddress ?? UnsafeRawPointer(CryptoGlobals.emptyByte)
+        guard let context = HMACKey.newContext(hash, key: key) else { return false }
+        defer { EVP_MAC_CTX_free(context) }
+        return HMACKey.finish(context, hash, message: message, into: out)
+    }
+}
+
+/// An HMAC key prepared once, for keys used many times (the signers' derived keys): a keyed
+/// libcrypto MAC context is set up once, and computations reuse a small pool of copies of it, which
+/// skips the algorithm lookup, the key setup and the allocations of a fresh context on every call.
+final class HMACKey: @unchecked Sendable {
+    // Invariant that makes this Sendable: `template` is created and keyed in `init`, never passed
+    // to a mutating libcrypto call afterwards (only to `EVP_MAC_CTX_dup`, which reads its const
+    // source), and freed only in `deinit`. Every other context is owned by one holder at a time:
+    // the `idle` pool (behind its mutex) or the single call that took it out.
+    private let template: OpaquePointer
+    private let idle = Mutex<[ContextBox]>([])
+    private static let poolCapacity = 8
+    /// The hash function of this key.
+    let hash: HashFunction
+
+    /// A context pointer with a single owner at a time (see the class invariant).
+    private struct ContextBox: @unchecked Sendable {
+        let context: OpaquePointer
+    }
+
+    init(_ hash: HashFunction, key: some Collection<UInt8>) throws(CryptoError) {
+        guard let context = withContiguousBytes(key, { HMACKey.newContext(hash, key: $0) }) else {
+            throw CryptoError.openSSL("HMAC-\(hash.rawValue) key setup")
+        }
+        self.template = context
+        self.hash = hash
+    }
+
+    deinit {
+        EVP_MAC_CTX_free(template)
+        for box in idle.withLock({ $0 }) { EVP_MAC_CTX_free(box.context) }
+    }
+
+    /// Writes the HMAC of `message` to `out` (at least `hash.digestLength` bytes); false on failure.
+    func compute(_ message: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+        let reused = idle.withLock { $0.popLast() }
+        guard let context = reused?.context ?? EVP_MAC_CTX_dup(template) else { return false }
+        // A reused context is re-initialized with its stored key (HMAC's documented behaviour for a
+        // NULL key); a fresh copy of the template is ready as it is.
+        var ok = reused == nil || EVP_MAC_init(context, nil, 0, nil) == 1
+        ok = ok && HMACKey.finish(context, hash, message: message, into: out)
+        let pooled = ok && idle.withLock { contexts -> Bool in
+            guard contexts.count < HMACKey.poolCapacity else { return false }
+            contexts.append(ContextBox(context: context))
+            return true
+        }
+        if !pooled { EVP_MAC_CTX_free(context) }
+        return ok
+    }
+
+    /// A new MAC context keyed with `key`, or nil if libcrypto fails.
+    static func newContext(_ hash: HashFunction, key: UnsafeRawBufferPointer) -> OpaquePointer? {
+        guard let context = EVP_MAC_CTX_new(CryptoGlobals.hmac) else { return nil }
+        let keyed = hash.openSSLName.withCString { name in
+            var params = [
+                OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, UnsafeMutablePointer(mutating: name), 0),
+                OSSL_PARAM_construct_end(),
+            ]
+            let k = (key.baseAddress ?? UnsafeRawPointer(CryptoGlobals.emptyByte)).assumingMemoryBound(to: UInt8.self)
+            return EVP_MAC_init(context, k, key.count, &params) == 1
+        }
+        guard keyed else {
+            EVP_MAC_CTX_free(context)
+            return nil
+        }
+        return context
+    }
+
+    static func finish(
+        _ context: OpaquePointer, _ hash: HashFunction, message: UnsafeRawBufferPointer,
+        into out: UnsafeMutablePointer<UInt8>
+    ) -> Bool {
         let m = (message.baseAddress ?? UnsafeRawPointer(CryptoGlobals.emptyByte)).assumingMemoryBound(to: UInt8.self)
-        let result = CWerkCrypto.HMAC(hash.evp, k, Int32(key.count), m, message.count, out, &size)
-        return result != nil && Int(size) == hash.digestLength
+        guard EVP_MAC_update(context, m, message.count) == 1 else { return false }
+        var length = 0
+        return EVP_MAC_final(context, out, &length, hash.digestLength) == 1 && length == hash.digestLength
     }
 }
 

@@ -149,16 +149,20 @@ struct JSONParser {
         index += 1
         // Fast path: no escapes, so the bytes between the quotes are the string.
         var scan = index
+        var highBits: UInt8 = 0
         while scan < bytes.count {
             let c = bytes[scan]
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+            highBits |= c
             scan += 1
         }
         if scan < bytes.count, bytes[scan] == UInt8(ascii: "\"") {
-            guard let s = String(validating: UnsafeRawBufferPointer(rebasing: bytes[index..<scan]), as: UTF8.self) else {
+            let raw = UnsafeRawBufferPointer(rebasing: bytes[index..<scan])
+            index = scan + 1
+            if highBits < 0x80 { return String(decoding: raw, as: UTF8.self) }  // ASCII: nothing to validate
+            guard let s = String(validating: raw, as: UTF8.self) else {
                 throw JSONError("invalid UTF-8 in string", at: start)
             }
-            index = scan + 1
             return s
         }
         var out: [UInt8] = Array(UnsafeRawBufferPointer(rebasing: bytes[index..<min(scan, bytes.count)]))

@@ -66,7 +66,7 @@ struct JSONWriter {
 
     func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if asciiOnly {
+        if asciiOnly && !s.utf8.allSatisfy({ $0 < 0x80 }) {
             for scalar in s.unicodeScalars {
                 let v = scalar.value
                 if v >= 0x20 && v <= 0x7E {
@@ -86,7 +86,7 @@ struct JSONWriter {
             for byte in s.utf8 {
                 if byte == 0x22 || byte == 0x5C {
                     out.append(0x5C); out.append(byte)
-                } else if byte < 0x20 {
+                } else if byte < 0x20 || (byte == 0x7F && asciiOnly) {
                     if let short = shortEscape(UInt32(byte)) {
                         out.append(0x5C); out.append(short)
                     } else {

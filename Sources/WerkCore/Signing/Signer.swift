@@ -35,8 +35,8 @@ public struct Signer: Sendable {
     public let keyDerivation: KeyDerivation
     /// The hash for key derivation and for the HMAC.
     public let digest: HashFunction
-    /// The derived keys, newest first.
-    let derivedKeys: [[UInt8]]
+    /// The derived keys, newest first, prepared for HMAC.
+    let derivedKeys: [HMACKey]
 
     /// Creates a signer from secret keys given as bytes, oldest first (the last one signs).
     ///
@@ -55,10 +55,11 @@ public struct Signer: Sendable {
         self.separator = sep
         self.keyDerivation = keyDerivation
         self.digest = digest
-        var keys: [[UInt8]] = []
+        var keys: [HMACKey] = []
         do throws(CryptoError) {
             for key in secretKeyBytes.reversed() {
-                keys.append(try Signer.deriveKey(key, salt: self.salt, method: keyDerivation, digest: digest))
+                let derived = try Signer.deriveKey(key, salt: self.salt, method: keyDerivation, digest: digest)
+                keys.append(try HMACKey(digest, key: derived))
             }
         } catch {
             throw .crypto(error)
@@ -91,7 +92,7 @@ public struct Signer: Sendable {
     public func signature(for value: some Collection<UInt8>) throws(SigningError) -> String {
         var result: String? = nil
         withContiguousBytes(value) { message in
-            result = Signer.signature(message, key: derivedKeys[0], digest: digest)
+            result = Signer.signature(message, key: derivedKeys[0])
         }
         guard let result else { throw .crypto(CryptoError.openSSL("HMAC-\(digest.rawValue)")) }
         return result
@@ -116,7 +117,7 @@ public struct Signer: Sendable {
         withContiguousBytes(value) { message in
             withContiguousBytes(signature) { candidate in
                 for key in derivedKeys {
-                    guard let expected = Signer.signature(message, key: key, digest: digest) else { return false }
+                    guard let expected = Signer.signature(message, key: key) else { return false }
                     if constantTimeEquals(expected.utf8, candidate) { return true }
                 }
                 return false
@@ -155,11 +156,10 @@ public struct Signer: Sendable {
     }
 
     /// Computes the base64url HMAC without intermediate arrays; `nil` if libcrypto fails.
-    static func signature(_ message: UnsafeRawBufferPointer, key: [UInt8], digest: HashFunction) -> String? {
+    static func signature(_ message: UnsafeRawBufferPointer, key: HMACKey) -> String? {
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64) { buffer -> String? in
-            let ok = key.withUnsafeBytes { k in HMAC.compute(digest, key: k, message: message, into: buffer.baseAddress!) }
-            guard ok else { return nil }
-            return Base64.encode(UnsafeBufferPointer(rebasing: buffer[0..<digest.digestLength]), urlSafe: true, padding: false)
+            guard key.compute(message, into: buffer.baseAddress!) else { return nil }
+            return Base64.encode(UnsafeBufferPointer(rebasing: buffer[0..<key.hash.digestLength]), urlSafe: true, padding: false)
         }
     }
 
