@@ -96,11 +96,13 @@ public struct Route: Sendable {
         self.redirectTo = .template(target)
     }
 
-    /// A rule that redirects (308) to the URL `target` computes from the matched values.
-    public init(_ rule: String, methods: [Method]? = nil, name: String? = nil, defaults: [String: RouteValue] = [:],
-                redirectTo target: @escaping @Sendable (RouteParameters) throws -> String) {
-        self.init(rule, methods: methods, name: name, defaults: defaults, handler: nil)
-        self.redirectTo = .function(target)
+    /// A rule that redirects (308) to `target`; use `.function { values in ... }` to compute the URL
+    /// from the matched values.
+    public init(_ rule: String, redirectTo target: RedirectTarget, methods: [Method]? = nil, name: String? = nil,
+                defaults: [String: RouteValue] = [:], subdomain: String? = nil, host: String? = nil) {
+        self.init(rule, methods: methods, name: name, defaults: defaults, subdomain: subdomain, host: host,
+                  handler: nil)
+        self.redirectTo = target
     }
 
     /// A rule used only to build URLs (for example to a static file server or another application).

@@ -153,7 +153,7 @@ struct MatchingTests {
 
     @Test("redirectTo with a function of the values")
     func redirectToFunction() {
-        let router = Router { Route("/u/<int:id>", redirectTo: { "/users/\($0.int("id")! + 1)" }) }
+        let router = Router { Route("/u/<int:id>", redirectTo: .function { "/users/\($0.int("id")! + 1)" }) }
         #expect(router.test("/u/1").location == "http://example.com/users/2")
     }
 
