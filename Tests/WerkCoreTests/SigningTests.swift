@@ -72,6 +72,7 @@ struct SigningTests {
         #expect(try rotated.sign("x") == newOnly.sign("x"))
         #expect(try rotated.unsign(oldOnly.sign("x")) == "x")
         #expect(try rotated.unsign(newOnly.sign("x")) == "x")
+        #expect(try rotated.validate(oldOnly.sign("x")) && !newOnly.validate(oldOnly.sign("x")))
         #expect(throws: SigningError.self) { try newOnly.unsign(oldOnly.sign("x")) }
         let other = try Signer(secretKeys: ["other"])
         #expect(throws: SigningError.badSignature("the signature does not match")) { try rotated.unsign(other.sign("x")) }

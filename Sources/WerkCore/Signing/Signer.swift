@@ -144,6 +144,11 @@ public struct Signer: Sendable {
         String(decoding: try unsign(bytes: token.utf8), as: UTF8.self)
     }
 
+    /// Whether a signed token is valid under any of the keys.
+    public func validate(_ token: String) -> Bool {
+        (try? unsign(bytes: token.utf8)) != nil
+    }
+
     /// The unsigned value and the reason it failed, for `TimestampSigner` (which, like itsdangerous,
     /// still reads the timestamp of a token whose signature failed, to report it).
     func unsignKeepingValue(_ bytes: [UInt8]) -> (value: [UInt8]?, error: SigningError?) {
