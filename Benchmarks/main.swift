@@ -8,6 +8,7 @@ import Glibc
 let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("core", runCoreBenchmarks),
     ("sessions", runSessionBenchmarks),
+    ("server", runServerBenchmarks),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -211,6 +211,7 @@ extension Connection {
             return closeGracefully()
         }
         if !inFlight && buffer.count > 0 && !processingBlocked { processBuffer() }
+        if peerClosed && !inFlight && out.isEmpty && !closed { return close() }
         updateInterest()
     }
 

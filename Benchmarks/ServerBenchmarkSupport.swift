@@ -1,0 +1,160 @@
+// Helpers for the server benchmark: spawning processes, an nginx instance in a temp dir, RSS from
+// procfs, and a bounded built-in load generator for machines without wrk.
+
+import Glibc
+
+/// Spawns `path` with `arguments`, waits for it, and returns its stdout (nil on failure).
+func runProcess(_ path: String, _ arguments: [String]) -> String? {
+    var fds: [Int32] = [-1, -1]
+    guard pipe(&fds) == 0 else { return nil }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+    posix_spawn_file_actions_addclose(&actions, fds[0])
+    guard let pid = spawn(path, arguments, actions: &actions) else {
+        close(fds[0]); close(fds[1]); return nil
+    }
+    close(fds[1])
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) }
+        if n <= 0 { break }
+        output += chunk[0..<n]
+    }
+    close(fds[0])
+    var status: Int32 = 0
+    waitpid(pid, &status, 0)
+    return String(decoding: output, as: UTF8.self)
+}
+
+/// posix_spawn with argv built from `arguments` and a minimal environment.
+func spawn(_ path: String, _ arguments: [String], actions: inout posix_spawn_file_actions_t) -> pid_t? {
+    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+    let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin:/usr/sbin:/sbin"), nil]
+    defer { for p in argv + envp { free(p) } }
+    var pid: pid_t = 0
+    let rc = argv.withUnsafeBufferPointer { a in
+        envp.withUnsafeBufferPointer { e in posix_spawn(&pid, path, &actions, nil, a.baseAddress!, e.baseAddress!) }
+    }
+    return rc == 0 ? pid : nil
+}
+
+/// VmRSS of a process in KiB (0 when unknown).
+func processResidentKilobytes(pid: pid_t) -> Int {
+    let fd = open("/proc/\(pid)/status", O_RDONLY)
+    guard fd >= 0 else { return 0 }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 8192)
+    let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+    guard n > 0 else { return 0 }
+    for line in String(decoding: bytes[0..<n], as: UTF8.self).split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+    }
+    return 0
+}
+
+/// A free loopback TCP port (bound to port 0 and released).
+func freePort() -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
+            _ = bind(fd, p, length)
+            return getsockname(fd, p, &length)
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// Whether something accepts connections on 127.0.0.1:`port`.
+func canConnect(port: Int) -> Bool {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
+}
+
+/// nginx with `return 200 "Hello, World!"`, its config and temp paths in a fresh temp directory.
+final class NginxInstance {
+    let pid: pid_t
+    let url: String
+    let directory: String
+
+    init?(binary: String, workers: Int) {
+        var template = Array("/tmp/werk-nginx-XXXXXX".utf8CString)
+        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
+        directory = String(cString: dir)
+        let port = freePort()
+        url = "http://127.0.0.1:\(port)/"
+        let config = """
+            worker_processes \(workers);
+            daemon off;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log;
+            events { worker_connections 4096; }
+            http {
+                access_log off;
+                client_body_temp_path \(directory)/body;
+                proxy_temp_path \(directory)/proxy;
+                fastcgi_temp_path \(directory)/fastcgi;
+                uwsgi_temp_path \(directory)/uwsgi;
+                scgi_temp_path \(directory)/scgi;
+                server {
+                    listen 127.0.0.1:\(port) reuseport;
+                    location / { default_type text/plain; return 200 "Hello, World!"; }
+                }
+            }
+
+            """
+        let path = "\(directory)/nginx.conf"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return nil }
+        _ = config.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress!, $0.count - 1) }
+        close(fd)
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        guard let pid = spawn(binary, ["-p", directory, "-c", path], actions: &actions) else { return nil }
+        self.pid = pid
+        let deadline = time(nil) + 10
+        while !canConnect(port: port) {
+            if time(nil) > deadline { kill(pid, SIGTERM); return nil }
+            usleep(20_000)
+        }
+    }
+
+    /// RSS of the master and its workers, in KiB.
+    func residentKilobytes() -> Int {
+        var total = processResidentKilobytes(pid: pid)
+        if let children = readText("/proc/\(pid)/task/\(pid)/children") {
+            for child in children.split(separator: " ") { if let c = pid_t(child) { total += processResidentKilobytes(pid: c) } }
+        }
+        return total
+    }
+
+    func stop() {
+        kill(pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
+
+private func readText(_ path: String) -> String? {
+    let fd = open(path, O_RDONLY)
+    guard fd >= 0 else { return nil }
+    defer { close(fd) }
+    var bytes = [UInt8](repeating: 0, count: 4096)
+    let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+    return n > 0 ? String(decoding: bytes[0..<n], as: UTF8.self) : nil
+}

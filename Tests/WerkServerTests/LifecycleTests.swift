@@ -1,0 +1,144 @@
+import Glibc
+import Synchronization
+import Testing
+import WerkCore
+@testable import WerkServer
+
+@Suite("Lifecycle, addresses and the live client")
+struct LifecycleTests {
+    @Test("port 0 reports the chosen port")
+    func portZero() async throws {
+        try await withServer { address in
+            #expect((address.port ?? 0) > 0)
+            #expect(address.host == "127.0.0.1")
+            #expect(address.description == "http://127.0.0.1:\(address.port!)/")
+        }
+    }
+
+    @Test("binding IPv6 loopback works")
+    func ipv6() async throws {
+        try await withServer(configure: { $0.host = "::1" }) { address in
+            #expect(address.host == "::1")
+            #expect(address.description.hasPrefix("http://[::1]:"))
+            let response = try await exchange(address, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test("a Unix domain socket path serves requests and is removed at shutdown")
+    func unixSocket() async throws {
+        let path = "/tmp/werk-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        try await withServer(configure: { $0.unixSocketPath = path }) { address in
+            #expect(address.unixSocketPath == path)
+            let response = try await exchange(address, "GET / HTTP/1.0\r\n\r\n")
+            #expect(response.text == "Hello, World!")
+        }
+        #expect(access(path, F_OK) != 0)
+    }
+
+    @Test("binding a port in use fails with a helpful error")
+    func portInUse() async throws {
+        try await withServer { address in
+            var configuration = testConfiguration()
+            configuration.port = address.port!
+            configuration.eventLoops = 1
+            // SO_REUSEPORT lets the same user share a port; an exclusive socket makes it conflict.
+            let blocker = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(blocker) }
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(blocker, $0, length) } }
+            _ = listen(blocker, 1)
+            _ = withUnsafeMutablePointer(to: &sin) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(blocker, $0, &length) } }
+            configuration.port = Int(UInt16(bigEndian: sin.sin_port))
+            let second = Server(testApp, configuration: configuration)
+            #expect(throws: ServerError.self) { try second.start() }
+        }
+    }
+
+    @Test("shutdown lets an in-flight request finish and closes idle connections")
+    func gracefulShutdown() async throws {
+        let gate = Gate()
+        let app = Handler { request in
+            if request.pathInfo == "/slow" { await gate.wait() }
+            return Response.text("done")
+        }
+        let server = Server(app, configuration: testConfiguration())
+        let address = try server.start()
+        // An idle keep-alive connection and a request that waits in the handler.
+        let idleAnswered = Atomic<Bool>(false)
+        let idle = Task { try await onSocket(address) { socket in
+            try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            _ = try socket.readResponse()
+            idleAnswered.store(true, ordering: .releasing)
+            return socket.isClosedByPeer()
+        } }
+        let slow = Task { try await exchange(address, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n") }
+        try await pollUntil { gate.waiting && idleAnswered.load(ordering: .acquiring) }
+        let stopped = Task { await server.shutdown() }
+        #expect(try await idle.value)        // closed by the shutdown
+        gate.open()
+        let response = try await slow.value
+        #expect(response.text == "done")
+        #expect(response.headers["Connection"] == "close")
+        await stopped.value
+        #expect(throws: (any Error).self) { try BlockingSocket(address, timeout: .seconds(2)) }
+    }
+
+    @Test("the same TestClient scenario passes in process and over the wire")
+    func liveClient() async throws {
+        try await withServer { address in
+            for client in [TestClient(testApp), TestClient(transport: LiveTransport(address))] {
+                let hello = try await client.get("/")
+                #expect(hello.status == .ok && hello.text == "Hello, World!")
+                let echo = try await client.post("/echo", body: .text("posted"))
+                #expect(echo.text == "posted")
+                let stream = try await client.get("/stream")
+                #expect(stream.text == "one,two,three")
+                let head = try await client.head("/")
+                #expect(head.body.isEmpty && head.headers["Content-Length"] == "13")
+                let missing = try await client.get("/nope")
+                #expect(missing.status == .notFound)
+                let query = try await client.get("/path", query: [("a", "b c")])
+                #expect(query.text == "GET /path q=a=b+c host=localhost")
+            }
+        }
+    }
+}
+
+/// A one-shot gate a handler waits on.
+final class Gate: Sendable {
+    private let state = Mutex<(open: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    var waiting: Bool { state.withLock { !$0.waiters.isEmpty } }
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLock { s -> Bool in
+                if s.open { return true }
+                s.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+    func open() {
+        let waiters = state.withLock { s -> [CheckedContinuation<Void, Never>] in
+            s.open = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}
+
+/// Polls `condition` until it holds, failing after `seconds`.
+func pollUntil(seconds: Int = 20, _ condition: @Sendable () -> Bool) async throws {
+    let deadline = ContinuousClock.now + .seconds(seconds)
+    while !condition() {
+        if ContinuousClock.now > deadline { throw PollTimeout() }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+}
+
+struct PollTimeout: Error {}
