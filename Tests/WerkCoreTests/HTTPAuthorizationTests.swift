@@ -18,7 +18,7 @@ struct HTTPAuthorizationTests {
         #expect(a.headerValue == serialized)
     }
 
-    @Test("invalid base64 or non-UTF-8 Basic credentials give nil", arguments: ["Basic !!!", "Basic /w==", "Basic dXNlcjpwYXNz%"])
+    @Test("invalid base64 or non-UTF-8 Basic credentials give nil", arguments: ["Basic !!!", "Basic /w==", "Basic dXNlcjpwYXNz%", "Basic ab", "Basic dXNlcg"])
     func basicInvalid(header: String) {
         #expect(Authorization(parsing: header) == nil)
     }

@@ -31,13 +31,17 @@ public struct Authorization: Sendable, Equatable {
     public static func bearer(_ token: String) -> Authorization { Authorization(scheme: "bearer", token: token) }
 
     /// Parses a header value like Werkzeug's `Authorization.from_header`; `nil` for an empty value
-    /// or for `Basic` credentials that are not valid base64 of UTF-8 text. For other schemes, the
+    /// or for `Basic` credentials that are not padded base64 of UTF-8 text. (Python's decoder
+    /// silently drops characters outside the alphabet, so Werkzeug reads `Basic !!!` as an empty
+    /// user name; here any such character makes the header invalid.) For other schemes, the
     /// rest is parameters when it has an `=` that is not trailing padding, otherwise a token.
     public init?(parsing header: (some StringProtocol)?) {
         guard let header, !header.isEmpty else { return nil }
         let (scheme, rest) = Self.split(header)
         if scheme == "basic" {
-            guard let bytes = Base64.decode(rest), let text = String(validating: bytes, as: UTF8.self) else { return nil }
+            // Padded standard base64 only, as Python's b64decode requires (RFC 7617 uses RFC 4648).
+            guard rest.utf8.count % 4 == 0, let bytes = Base64.decode(rest),
+                  let text = String(validating: bytes, as: UTF8.self) else { return nil }
             let colon = text.firstIndex(of: ":")
             let user = colon.map { String(text[..<$0]) } ?? text
             let pass = colon.map { String(text[text.index(after: $0)...]) } ?? ""
