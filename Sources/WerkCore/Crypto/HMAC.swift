@@ -78,12 +78,18 @@ final class HMACKey: @unchecked Sendable {
 
     /// Writes the HMAC of `message` to `out` (at least `hash.digestLength` bytes); false on failure.
     func compute(_ message: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Bool {
-        let reused = idle.withLock { $0.popLast() }
-        guard let context = reused?.context ?? EVP_MAC_CTX_dup(template) else { return false }
-        // A reused context is re-initialized with its stored key (HMAC's documented behaviour for a
-        // NULL key); a fresh copy of the template is ready as it is.
-        var ok = reused == nil || EVP_MAC_init(context, nil, 0, nil) == 1
-        ok = ok && HMACKey.finish(context, hash, message: message, into: out)
+        var context: OpaquePointer? = nil
+        // A reused context is re-initialized with its stored key (what OpenSSL's HMAC does for a
+        // NULL key); should a provider refuse that, the context is dropped for a fresh copy.
+        if let reused = idle.withLock({ $0.popLast() }) {
+            if EVP_MAC_init(reused.context, nil, 0, nil) == 1 {
+                context = reused.context
+            } else {
+                EVP_MAC_CTX_free(reused.context)
+            }
+        }
+        guard let context = context ?? EVP_MAC_CTX_dup(template) else { return false }
+        let ok = HMACKey.finish(context, hash, message: message, into: out)
         let pooled = ok && idle.withLock { contexts -> Bool in
             guard contexts.count < HMACKey.poolCapacity else { return false }
             contexts.append(ContextBox(context: context))
