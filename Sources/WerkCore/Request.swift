@@ -115,7 +115,8 @@ public struct Request: Sendable {
         let urlScheme = ASCII.lowercased(target[..<schemeEnd.lowerBound])
         if urlScheme == "http" || urlScheme == "https" { scheme = urlScheme }
         let afterScheme = target.utf8[schemeEnd.upperBound...]
-        let authorityEnd = afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? afterScheme.endIndex
+        let authorityEnd = afterScheme.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "#") }
+            ?? afterScheme.endIndex
         if authorityEnd > schemeEnd.upperBound {
             headers.set("Host", String(target[schemeEnd.upperBound..<authorityEnd]))
         }
