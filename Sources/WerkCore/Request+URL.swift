@@ -61,8 +61,11 @@ extension Request {
         queryString.isEmpty ? baseURL : baseURL + "?" + Self.quoteQuery(queryString)
     }
 
-    /// ``path`` plus `?` and the query string (always with `?`, as Werkzeug's `full_path`).
-    public var fullPath: String { path + "?" + queryString }
+    /// ``pathInfo`` (with one leading `/`) plus `?` and the raw query string, exactly as Werkzeug's
+    /// `full_path`: like Werkzeug's `path`, it leaves out ``scriptName``.
+    public var fullPath: String {
+        "/" + pathInfo.drop(while: { $0 == "/" }) + "?" + queryString
+    }
 
     /// ``scriptName`` + ``pathInfo``: the decoded path the client asked for, starting with `/`.
     public var path: String {
