@@ -80,14 +80,18 @@ extension Request {
         guard !bytes.isEmpty else { return false }
         var i = 0
         if bytes[0] == UInt8(ascii: "[") {
+            // Werkzeug's `\[[a-f0-9]*:[a-f0-9.:]+]`: hex digits, a colon, then at least one of hex . :
             i = 1
-            var sawColon = false
+            while i < bytes.count, isHexDigit(ASCII.lowercase(bytes[i])) { i += 1 }
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+            let afterColon = i
             while i < bytes.count, bytes[i] != UInt8(ascii: "]") {
                 let c = ASCII.lowercase(bytes[i])
-                if c == UInt8(ascii: ":") { sawColon = true } else if !(isHexDigit(c) || c == UInt8(ascii: ".")) { return false }
+                guard isHexDigit(c) || c == UInt8(ascii: ".") || c == UInt8(ascii: ":") else { return false }
                 i += 1
             }
-            guard i < bytes.count, sawColon else { return false }
+            guard i < bytes.count, i > afterColon else { return false }
             i += 1
         } else {
             let start = i
