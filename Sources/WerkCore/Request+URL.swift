@@ -44,14 +44,15 @@ extension Request {
 
     /// The application root: `scheme://host/script/` (always ends with `/`).
     public var rootURL: String {
-        let root = scriptName.hasSuffix("/") ? String(scriptName.dropLast()) : scriptName
-        let trimmed = root.hasPrefix("/") ? String(root.dropFirst()) : root
+        var root = Substring(scriptName)
+        while root.hasSuffix("/") { root = root.dropLast() }
+        let trimmed = String(root.hasPrefix("/") ? root.dropFirst() : root)
         return "\(scheme)://\(host)/" + Self.quotePath(trimmed) + (trimmed.isEmpty ? "" : "/")
     }
 
     /// The URL without the query string.
     public var baseURL: String {
-        let path = pathInfo.hasPrefix("/") ? String(pathInfo.dropFirst()) : pathInfo
+        let path = String(pathInfo.drop(while: { $0 == "/" }))
         return rootURL + Self.quotePath(path)
     }
 
@@ -112,27 +113,71 @@ extension Request {
         (c &- 48 < 10) || (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "f"))
     }
 
-    /// Escapes a decoded path for a URL, keeping `%` (already escaped) and non-ASCII characters.
+    /// Escapes a decoded path for a URL as Werkzeug's `get_current_url` does (see ``iri(_:safe:keep:)``):
+    /// controls, space, `?` and `#` are escaped; other characters, non-ASCII included, stay readable.
     static func quotePath(_ path: String) -> String {
-        quoteKeepingNonASCII(path, safe: PercentEncoding.pathSafe + "%")
+        iri(path, safe: PercentEncoding.pathSafe + "%", keep: "/?#")
     }
 
+    /// Escapes a raw query string for a URL as Werkzeug does: controls, space and `#` are escaped,
+    /// escapes of `& = + #` (and of controls, space, `%`) are kept, other escapes are decoded.
     static func quoteQuery(_ query: String) -> String {
-        quoteKeepingNonASCII(query, safe: PercentEncoding.querySafe + "%")
+        iri(query, safe: PercentEncoding.querySafe + "%", keep: "&=+#")
     }
 
-    private static func quoteKeepingNonASCII(_ text: String, safe: String) -> String {
-        let safeBytes = Array(safe.utf8)
-        let needsWork = text.utf8.contains { $0 < 0x80 && !PercentEncoding.isUnreserved($0) && !safeBytes.contains($0) }
-        guard needsWork else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if scalar.isASCII {
-                out += PercentEncoding.encode(String(scalar), safe: safe)
-            } else {
-                out.unicodeScalars.append(scalar)
+    /// Werkzeug's `uri_to_iri(quote(text, safe))` for one part of a URL: escape every byte outside the
+    /// unreserved set and `safe`, then decode every `%XX` except those of controls, space, `%`, DEL and
+    /// the part's `keep` delimiters. Decoded bytes that are not valid UTF-8 are escaped again.
+    private static func iri(_ text: String, safe: String, keep: String) -> String {
+        let quoted = PercentEncoding.encode(text, safe: safe)
+        guard quoted.utf8.contains(UInt8(ascii: "%")) else { return quoted }
+        let bytes = Array(quoted.utf8)
+        let keepBytes = Array(keep.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count)
+        var pending: [UInt8] = []
+        func flush() {
+            var index = 0
+            var iterator = pending.makeIterator()
+            var parser = Unicode.UTF8.ForwardParser()
+            while true {
+                switch parser.parseScalar(from: &iterator) {
+                case .valid(let scalar):
+                    out.append(contentsOf: pending[index..<(index + scalar.count)])
+                    index += scalar.count
+                case .error(let length):
+                    for byte in pending[index..<(index + length)] {
+                        out.append(UInt8(ascii: "%"))
+                        out.append(hexDigits[Int(byte >> 4)])
+                        out.append(hexDigits[Int(byte & 15)])
+                    }
+                    index += length
+                case .emptyInput:
+                    pending.removeAll(keepingCapacity: true)
+                    return
+                }
             }
         }
-        return out
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == UInt8(ascii: "%"), i + 2 < bytes.count,
+               let hi = PercentEncoding.hexValue(bytes[i + 1]), let lo = PercentEncoding.hexValue(bytes[i + 2]) {
+                let value = hi << 4 | lo
+                if value <= 0x20 || value == UInt8(ascii: "%") || value == 0x7F || keepBytes.contains(value) {
+                    flush()
+                    out.append(contentsOf: bytes[i..<(i + 3)])
+                } else {
+                    pending.append(value)
+                }
+                i += 3
+            } else {
+                pending.append(bytes[i])
+                i += 1
+            }
+        }
+        flush()
+        return String(decoding: out, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 }
