@@ -72,6 +72,9 @@ public struct Sessions: Middleware {
     /// The largest `Set-Cookie` value, in bytes, the middleware writes, and the largest cookie value
     /// it reads.
     public let maxCookieSize: Int
+    /// `name=` and the attributes of a browser-session cookie, serialized by ``SetCookie`` once.
+    private let browserCookiePrefix: String
+    private let browserCookieSuffix: String
 
     /// Sessions signed with `secretKeys`, oldest first: the last key signs, every key verifies, so a
     /// key is rotated by appending the new one and dropping the oldest later. Stops the program when
@@ -118,6 +121,11 @@ public struct Sessions: Middleware {
         self.lifetime = seconds
         self.refresh = refresh
         self.maxCookieSize = maxCookieSize
+        let template = SetCookie(name: cookieName, value: "", path: path, domain: domain, secure: secure,
+                                 httpOnly: httpOnly, sameSite: sameSite, partitioned: partitioned).headerValue(now: 0)
+        let equals = template.firstIndex(of: "=")!
+        browserCookiePrefix = String(template[...equals])
+        browserCookieSuffix = String(template[template.index(after: equals)...])
     }
 
     /// `Sessions`.
@@ -165,7 +173,10 @@ public struct Sessions: Middleware {
         } catch {
             throw .signingFailed(error)
         }
-        let header = cookie(value: value, permanent: permanent).headerValue(now: serializer.now)
+        // A signed value is base64url and dots only, so it is never quoted: a browser-session cookie
+        // is the name, the value and attributes that were serialized once, at init.
+        let header = permanent ? cookie(value: value, permanent: true).headerValue(now: serializer.now)
+            : browserCookiePrefix + value + browserCookieSuffix
         let size = header.utf8.count
         guard size <= maxCookieSize else {
             throw .cookieTooLarge(cookieName: cookieName, size: size, limit: maxCookieSize)
