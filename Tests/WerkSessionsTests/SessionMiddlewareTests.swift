@@ -225,4 +225,23 @@ import WerkSessions
         #expect(bodies.count == 100)
         #expect(bodies.allSatisfy { $0 == ["cart": ["apple", "pear"]] })
     }
+
+    @Test func theDocumentationExampleWorks() async throws {
+        let app = Stack {
+            Sessions(secretKeys: ["2024-key", "2025-key"])
+            Handler { request in
+                let session = request.session
+                let visits = (session.int("visits") ?? 0) + 1
+                session["visits"] = .int(visits)
+                session["cart"] = ["apple", "pear"]
+                session.permanent = true
+                return "Visit number \(visits)"
+            }
+        }
+        let client = TestClient(app)
+        _ = try await client.get("/")
+        let second = try await client.get("/")
+        #expect(second.text == "Visit number 2")
+        #expect(second.setCookies.first?.maxAge == 2_678_400)
+    }
 }
