@@ -7,6 +7,7 @@ import Glibc
 
 let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("core", runCoreBenchmarks),
+    ("routing", runRoutingBenchmarks),
     ("sessions", runSessionBenchmarks),
     ("server", runServerBenchmarks),
 ]

@@ -4,7 +4,7 @@
 /// Matching follows Werkzeug's `StateMachineMatcher`: at each node the static edge for the segment
 /// is tried first, then the dynamic edges in weight order, backtracking on failure. The cost grows
 /// with the number of segments (and the dynamic edges tried at each), not with the number of rules.
-struct RouteTrie: Sendable {
+final class RouteTrie: Sendable {
     struct Node: Sendable {
         var ruleStart: Int32 = 0
         var ruleCount: Int32 = 0
@@ -14,14 +14,22 @@ struct RouteTrie: Sendable {
         var emptyChild: Int32 = -1
     }
 
+    /// A dynamic edge: plain data, so reading one costs no reference counting.
     struct Edge: Sendable {
-        var pieces: [MatchPiece]
-        /// The converter when the edge is one converter and nothing else (the common case).
-        var single: (any RouteConverter)?
+        /// How to match when the edge is one built-in converter and nothing else (the common case).
+        var fast: FastMatch
+        /// The pieces, in ``RouteTrie/patterns``, when `fast` is `.none`.
+        var pattern: Int32
         var isFinal: Bool
         var isSuffixed: Bool
         var variableCount: Int32
         var target: Int32
+    }
+
+    /// The pieces of a dynamic edge that needs more than a built-in converter.
+    final class Pattern: Sendable {
+        let pieces: [MatchPiece]
+        init(_ pieces: [MatchPiece]) { self.pieces = pieces }
     }
 
     enum MatchPiece: Sendable {
@@ -36,12 +44,24 @@ struct RouteTrie: Sendable {
         var strictSlashes: Bool
     }
 
-    var nodes: [Node] = []
-    var edges: [Edge] = []
-    var ruleRefs: [Int32] = []
-    var statics = StaticTable()
-    var rules: [RuleInfo] = []
-    var maxVariables = 0
+    let nodes: [Node]
+    let edges: [Edge]
+    let patterns: [Pattern]
+    let ruleRefs: [Int32]
+    let statics: StaticTable
+    let rules: [RuleInfo]
+    let maxVariables: Int
+
+    init(nodes: [Node], edges: [Edge], patterns: [Pattern], ruleRefs: [Int32], statics: StaticTable,
+         rules: [RuleInfo], maxVariables: Int) {
+        self.nodes = nodes
+        self.edges = edges
+        self.patterns = patterns
+        self.ruleRefs = ruleRefs
+        self.statics = statics
+        self.rules = rules
+        self.maxVariables = maxVariables
+    }
 }
 
 /// A captured variable: a byte range of the domain (`inDomain`) or of the path.
@@ -174,12 +194,12 @@ struct TrieMatcher: ~Copyable {
     /// Whether `text[start..<end]` matches the edge entirely, recording the variables' ranges.
     private func matchEdge(_ edge: RouteTrie.Edge, _ text: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
                            captureBase: Int, inDomain: Bool) -> Bool {
-        if let single = edge.single {
-            guard single.matches(utf8: UnsafeBufferPointer(rebasing: text[start..<end])) else { return false }
-            captures[captureBase] = Capture(start: Int32(start), end: Int32(end), inDomain: inDomain)
-            return true
+        if case .none = edge.fast {
+            return matchPieces(trie.patterns[Int(edge.pattern)].pieces, 0, text, start, end, captureBase, inDomain)
         }
-        return matchPieces(edge.pieces, 0, text, start, end, captureBase, inDomain)
+        guard edge.fast.matches(UnsafeBufferPointer(rebasing: text[start..<end])) else { return false }
+        captures[captureBase] = Capture(start: Int32(start), end: Int32(end), inDomain: inDomain)
+        return true
     }
 
     /// Backtracking over the pieces of a mixed part (`<name>.html`, `<path:p>/edit`).
@@ -271,6 +291,41 @@ struct StaticTable: Sendable {
                 if equal { return entry.child }
             }
             slot = (slot + 1) & mask
+        }
+    }
+}
+
+/// The built-in converters' matching as plain data, so the common edge (one converter filling a
+/// segment) is matched with a switch instead of an existential call.
+enum FastMatch: Sendable {
+    case none
+    case int(signed: Bool)
+    case float(signed: Bool)
+    case string(min: Int, max: Int)
+    case path
+    case uuid
+
+    @inline(__always)
+    func matches(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        switch self {
+        case .none: false
+        case .int(let signed): IntConverter(signed: signed).matches(utf8: text)
+        case .float(let signed): FloatConverter(signed: signed).matches(utf8: text)
+        case .string(let min, let max): StringConverter(minLength: min, maxLength: max).matches(utf8: text)
+        case .path: PathConverter().matches(utf8: text)
+        case .uuid: UUIDConverter().matches(utf8: text)
+        }
+    }
+
+    /// The fast form of `converter`, or `.none` for custom and `any` converters.
+    static func of(_ converter: any RouteConverter) -> FastMatch {
+        switch converter {
+        case let c as IntConverter: .int(signed: c.signed)
+        case let c as FloatConverter: .float(signed: c.signed)
+        case let c as StringConverter: .string(min: c.minLength, max: c.maxLength ?? .max)
+        case is PathConverter: .path
+        case is UUIDConverter: .uuid
+        default: .none
         }
     }
 }

@@ -1,13 +1,15 @@
 /// A successful match: the rule, its endpoint name and the converted values.
 public struct RouteMatch: Sendable {
-    /// The endpoint name, if the rule has one.
-    public let endpoint: String?
-    /// The rule string (group prefixes included).
-    public let rule: String
+    /// The compiled rule that matched.
+    let compiled: URLMap.CompiledRule
     /// The values: rule variables converted, then defaults.
     public let parameters: RouteParameters
     /// The index of the rule in the map.
     let ruleIndex: Int
+    /// The endpoint name, if the rule has one.
+    public var endpoint: String? { compiled.endpoint }
+    /// The rule string (group prefixes included).
+    public var rule: String { compiled.rule }
 }
 
 /// What matching a request against a ``URLMap`` gives.
@@ -145,21 +147,21 @@ extension URLMap {
                     var matcher = TrieMatcher(trie: trie, domain: domainBytes, path: rest, method: method,
                                               websocket: websocket, captures: captures)
                     let outcome = matcher.run(hasParts: hasParts)
-                    defer { trace.websocketMismatch = trace.websocketMismatch || matcher.trace.websocketMismatch }
-                    trace.mismatchedRules += matcher.trace.mismatchedRules
+                    if matcher.trace.websocketMismatch { trace.websocketMismatch = true }
+                    if !matcher.trace.mismatchedRules.isEmpty { trace.mismatchedRules += matcher.trace.mismatchedRules }
                     switch outcome {
                     case .none: return nil
                     case .slashRequired: return .slashRequired
                     case .found(let ruleIndex):
                         let rule = rules[Int(ruleIndex)]
                         var pairs: [(name: String, value: RouteValue)] = []
-                        pairs.reserveCapacity(rule.parsed.variables.count + rule.defaults.count)
-                        for (i, variable) in rule.parsed.variables.enumerated() {
+                        pairs.reserveCapacity(rule.slots.count + rule.defaults.count)
+                        for (i, slot) in rule.slots.enumerated() {
                             let capture = captures[i]
                             let bytes = UnsafeBufferPointer(rebasing: (capture.inDomain ? domainBytes : rest)[
                                 Int(capture.start)..<Int(capture.end)])
-                            guard let value = try? variable.converter.convert(utf8: bytes) else { return .rejected }
-                            pairs.append((variable.name, value))
+                            guard let value = try? slot.convert(bytes) else { return .rejected }
+                            pairs.append((slot.name, value))
                         }
                         for d in rule.defaults {
                             if let existing = pairs.firstIndex(where: { $0.name == d.name }) {
@@ -168,8 +170,8 @@ extension URLMap {
                                 pairs.append(d)
                             }
                         }
-                        return .found(RouteMatch(endpoint: rule.endpoint, rule: rule.rule,
-                                                 parameters: RouteParameters(pairs), ruleIndex: Int(ruleIndex)))
+                        return .found(RouteMatch(compiled: rule, parameters: RouteParameters(pairs),
+                                                 ruleIndex: Int(ruleIndex)))
                     }
                 }
             }
@@ -178,12 +180,11 @@ extension URLMap {
 
     /// Redirects for defaults (`redirect_defaults`) and `redirectTo`, or the match itself.
     private func finish(_ match: RouteMatch, method: Method, binding: Binding, queryString: String) -> RouteMatchResult {
-        let rule = rules[match.ruleIndex]
-        if options.redirectDefaults, let endpoint = rule.endpoint, let candidates = rulesByEndpoint[endpoint] {
-            for index in candidates {
-                if index == match.ruleIndex { break }
+        let rule = match.compiled
+        if !hasRedirects[match.ruleIndex] { return .matched(match) }
+        if options.redirectDefaults {
+            for index in defaultRedirectCandidates[match.ruleIndex] {
                 let other = rules[index]
-                guard !other.buildOnly, !other.defaults.isEmpty, other.arguments == rule.arguments else { continue }
                 var values = match.parameters.pairs
                 guard suitable(other, values.map { ($0.name, $0.value) }, method: method) else { continue }
                 for d in other.defaults {

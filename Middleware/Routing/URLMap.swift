@@ -20,20 +20,40 @@ public final class URLMap: Sendable {
         public init() {}
     }
 
-    /// One compiled rule.
-    struct CompiledRule: Sendable {
-        var rule: String
-        var endpoint: String?
-        var methods: [Method]?
-        var websocket: Bool
-        var strictSlashes: Bool
-        var mergeSlashes: Bool
-        var buildOnly: Bool
-        var defaults: [(name: String, value: RouteValue)]
-        var arguments: Set<String>
-        var parsed: ParsedRule
-        var handler: Handler?
-        var redirectTo: RedirectTarget?
+    /// One compiled rule (a class: matching passes it around without copying its fields).
+    final class CompiledRule: Sendable {
+        let rule: String
+        let endpoint: String?
+        let methods: [Method]?
+        let websocket: Bool
+        let strictSlashes: Bool
+        let mergeSlashes: Bool
+        let buildOnly: Bool
+        let defaults: [(name: String, value: RouteValue)]
+        let arguments: Set<String>
+        let parsed: ParsedRule
+        let handler: Handler?
+        let redirectTo: RedirectTarget?
+        /// The variables as reference slots, so converting values never copies an existential.
+        let slots: [VariableSlot]
+
+        init(rule: String, endpoint: String?, methods: [Method]?, websocket: Bool, strictSlashes: Bool,
+             mergeSlashes: Bool, buildOnly: Bool, defaults: [(name: String, value: RouteValue)],
+             arguments: Set<String>, parsed: ParsedRule, handler: Handler?, redirectTo: RedirectTarget?) {
+            self.rule = rule
+            self.endpoint = endpoint
+            self.methods = methods
+            self.websocket = websocket
+            self.strictSlashes = strictSlashes
+            self.mergeSlashes = mergeSlashes
+            self.buildOnly = buildOnly
+            self.defaults = defaults
+            self.arguments = arguments
+            self.parsed = parsed
+            self.handler = handler
+            self.redirectTo = redirectTo
+            self.slots = parsed.variables.map { VariableSlot(name: $0.name, converter: $0.converter) }
+        }
 
         func defaultValue(_ name: String) -> RouteValue? {
             for pair in defaults where pair.name == name { return pair.value }
@@ -49,6 +69,11 @@ public final class URLMap: Sendable {
     let rulesByEndpoint: [String: [Int]]
     /// Every malformed rule, with its position (empty when all compiled).
     public let errors: [RouteDefinitionError]
+    /// Per rule: the rules of the same endpoint, earlier in build order, with defaults and the same
+    /// arguments: the candidates for a `redirect_defaults` redirect (usually none).
+    let defaultRedirectCandidates: [[Int]]
+    /// Per rule: whether a match may redirect (a `redirectTo`, or a defaults candidate).
+    let hasRedirects: [Bool]
 
     /// Compiles routes. Malformed rules are left out and listed in ``errors``.
     public init(_ elements: [RouteElement], options: Options = Options(),
@@ -77,6 +102,19 @@ public final class URLMap: Sendable {
                 return ka != kb ? ka < kb : a.offset < b.offset
             }.map(\.element)
         }
+        var candidates = Array(repeating: [Int](), count: rules.count)
+        for indices in byEndpoint.values {
+            for (position, index) in indices.enumerated() {
+                candidates[index] = indices[..<position].filter { other in
+                    !rules[other].buildOnly && !rules[other].defaults.isEmpty
+                        && rules[other].arguments == rules[index].arguments
+                }
+            }
+        }
+        self.hasRedirects = rules.indices.map { index in
+            rules[index].redirectTo != nil || (options.redirectDefaults && !candidates[index].isEmpty)
+        }
+        self.defaultRedirectCandidates = candidates
         self.rules = rules
         self.rulesByEndpoint = byEndpoint
         self.errors = errors
@@ -181,6 +219,42 @@ extension String {
     }
 }
 
+/// One variable of a rule: its name and converter.
+final class VariableSlot: Sendable {
+    let name: String
+    let converter: any RouteConverter
+    /// Set for an `int` without arguments, converted without a call through the existential.
+    let plainInt: Bool
+
+    init(name: String, converter: any RouteConverter) {
+        self.name = name
+        self.converter = converter
+        if let int = converter as? IntConverter {
+            plainInt = int.fixedDigits == 0 && int.min == nil && int.max == nil
+        } else {
+            plainInt = false
+        }
+    }
+
+    /// The value for matched bytes; throws when the converter rejects them.
+    @inline(__always)
+    func convert(_ bytes: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
+        if plainInt {
+            var value = 0
+            var negative = false
+            for byte in bytes {
+                if byte == UInt8(ascii: "-") { negative = true; continue }
+                let (times, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times.addingReportingOverflow(Int(byte &- 48))
+                if o1 || o2 { throw RouteValidationError("integer too large") }
+                value = sum
+            }
+            return .int(negative ? -value : value)
+        }
+        return try converter.convert(utf8: bytes)
+    }
+}
+
 /// Builds the flat trie from compiled rules.
 enum TrieBuilder {
     private struct Node {
@@ -193,11 +267,13 @@ enum TrieBuilder {
     static func build(_ rules: [URLMap.CompiledRule]) -> RouteTrie {
         var nodes = [Node()]
         var edges: [RouteTrie.Edge] = []
-        var trie = RouteTrie()
+        var patterns: [RouteTrie.Pattern] = []
+        var ruleInfos: [RouteTrie.RuleInfo] = []
+        var maxVariables = 0
         for (index, rule) in rules.enumerated() {
-            trie.rules.append(RouteTrie.RuleInfo(methods: rule.methods, websocket: rule.websocket,
-                                                 strictSlashes: rule.strictSlashes))
-            trie.maxVariables = max(trie.maxVariables, rule.parsed.variables.count)
+            ruleInfos.append(RouteTrie.RuleInfo(methods: rule.methods, websocket: rule.websocket,
+                                                strictSlashes: rule.strictSlashes))
+            maxVariables = max(maxVariables, rule.parsed.variables.count)
             if rule.buildOnly { continue }
             var state = 0
             for part in rule.parsed.domainParts + rule.parsed.pathParts {
@@ -225,10 +301,11 @@ enum TrieBuilder {
                         case .variable(let i): .converter(rule.parsed.variables[i].converter)
                         }
                     }
-                    var single: (any RouteConverter)?
-                    if pieces.count == 1, case .converter(let converter) = pieces[0] { single = converter }
+                    var fast = FastMatch.none
+                    if pieces.count == 1, case .converter(let converter) = pieces[0] { fast = FastMatch.of(converter) }
+                    patterns.append(RouteTrie.Pattern(pieces))
                     let variableCount = part.pieces.filter { if case .variable = $0 { true } else { false } }.count
-                    edges.append(RouteTrie.Edge(pieces: pieces, single: single, isFinal: part.isFinal,
+                    edges.append(RouteTrie.Edge(fast: fast, pattern: Int32(patterns.count - 1), isFinal: part.isFinal,
                                                 isSuffixed: part.isSuffixed, variableCount: Int32(variableCount),
                                                 target: Int32(nodes.count - 1)))
                     nodes[state].dynamic.append((part.key, part.weight, edges.count - 1))
@@ -239,22 +316,23 @@ enum TrieBuilder {
         }
         // Flatten: every node's dynamic edges contiguous and sorted by weight (stable).
         var staticEdges: [(parent: Int32, key: [UInt8], child: Int32)] = []
+        var flatNodes: [RouteTrie.Node] = [], flatEdges: [RouteTrie.Edge] = [], ruleRefs: [Int32] = []
         for (index, node) in nodes.enumerated() {
             var flatNode = RouteTrie.Node()
-            flatNode.ruleStart = Int32(trie.ruleRefs.count)
+            flatNode.ruleStart = Int32(ruleRefs.count)
             flatNode.ruleCount = Int32(node.rules.count)
-            trie.ruleRefs += node.rules
+            ruleRefs += node.rules
             let sorted = node.dynamic.enumerated().sorted { a, b in
                 a.element.weight != b.element.weight ? a.element.weight < b.element.weight : a.offset < b.offset
             }
-            flatNode.edgeStart = Int32(trie.edges.count)
+            flatNode.edgeStart = Int32(flatEdges.count)
             flatNode.edgeCount = Int32(sorted.count)
-            trie.edges += sorted.map { edges[$0.element.edge] }
+            flatEdges += sorted.map { edges[$0.element.edge] }
             flatNode.emptyChild = node.emptyChild
             for (key, child) in node.statics { staticEdges.append((Int32(index), key, child)) }
-            trie.nodes.append(flatNode)
+            flatNodes.append(flatNode)
         }
-        trie.statics = StaticTable(staticEdges)
-        return trie
+        return RouteTrie(nodes: flatNodes, edges: flatEdges, patterns: patterns, ruleRefs: ruleRefs, statics: StaticTable(staticEdges),
+                         rules: ruleInfos, maxVariables: maxVariables)
     }
 }
