@@ -33,8 +33,10 @@ extension HTTPError {
     /// an Accept header, a request with a JSON body gets JSON.
     public static func prefersJSON(_ request: Request) -> Bool {
         guard let accept = request.headers.combinedValue(for: "Accept") else { return request.isJSON }
-        // Most clients never mention JSON: skip the full Accept parse for them.
-        guard accept.utf8.count >= 4, mentionsJSON(accept) else { return false }
+        // Without "json" or a wildcard (`application/*`, `*/*`) JSON scores 0: skip the full parse.
+        guard accept.utf8.contains(UInt8(ascii: "*")) || (accept.utf8.count >= 4 && mentionsJSON(accept)) else {
+            return false
+        }
         let mime = MIMEAccept(parsing: accept)
         return mime.quality(for: "application/json") > mime.quality(for: "text/html")
     }
