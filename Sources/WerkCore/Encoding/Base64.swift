@@ -44,7 +44,9 @@ public enum Base64 {
         var utf8 = Array(text.utf8)
         while utf8.last == UInt8(ascii: "=") { utf8.removeLast() }
         if utf8.count % 4 == 1 { return nil }
-        if text.utf8.count - utf8.count > 2 { return nil }
+        let padding = text.utf8.count - utf8.count
+        // Padding, when present, must complete the last 4-character group ("Zg==", not "Zg=" or "Zm8==").
+        if padding > 2 || (padding > 0 && (utf8.count + padding) % 4 != 0) { return nil }
         var out: [UInt8] = []
         out.reserveCapacity(utf8.count * 3 / 4)
         var acc: UInt32 = 0
