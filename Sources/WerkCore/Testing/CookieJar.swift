@@ -10,7 +10,7 @@ public final class CookieJar: Sendable {
     public struct Cookie: Sendable, Equatable {
         /// The name.
         public var name: String
-        /// The value.
+        /// The value as the server sent it: a quoted value stays quoted, and is sent back that way.
         public var value: String
         /// The domain, lower-cased, without a leading dot.
         public var domain: String
@@ -81,7 +81,7 @@ public final class CookieJar: Sendable {
             } else if let date = set.expires {
                 expires = date
             }
-            store(Cookie(name: set.name, value: set.value, domain: domain, hostOnly: hostOnly, path: cookiePath,
+            store(Cookie(name: set.name, value: Self.rawValue(of: header), domain: domain, hostOnly: hostOnly, path: cookiePath,
                          expires: expires, secure: set.secure, httpOnly: set.httpOnly, sameSite: set.sameSite))
         }
     }
@@ -106,6 +106,14 @@ public final class CookieJar: Sendable {
             list.removeAll { $0.name == cookie.name && $0.domain == cookie.domain && $0.path == cookie.path }
             if cookie.expires.map({ $0 > t }) ?? true { list.append(cookie) }
         }
+    }
+
+    /// The value exactly as the `Set-Cookie` header carries it (still quoted if it was): what a client
+    /// sends back, as Werkzeug's test client does. Sending the unquoted value would split `a;b` in two.
+    static func rawValue(of header: String) -> String {
+        let first = header.prefix { $0 != ";" }
+        guard let eq = first.firstIndex(of: "=") else { return "" }
+        return String(ASCII.trimmingWhitespace(first[first.index(after: eq)...]))
     }
 
     static func domainMatches(host: String, domain: String) -> Bool {
