@@ -89,11 +89,18 @@ public struct TestClient: Sendable {
                         headers: Headers = Headers(), body: TestBody = .none,
                         followRedirects: Bool? = nil) async throws -> TestResponse {
         var target = path
-        if !query.isEmpty { target += (target.contains("?") ? "&" : "?") + URLQuery.encode(query) }
+        if !query.isEmpty {
+            // The query goes before a fragment (`/p#top` + a=1 is `/p?a=1#top`), or the fragment would eat it.
+            let fragment = target.firstIndex(of: "#") ?? target.endIndex
+            var head = String(target[..<fragment])
+            head += (head.contains("?") ? "&" : "?") + URLQuery.encode(query)
+            target = head + target[fragment...]
+        }
         let base = try TestURL(baseURL)
         var location = try base.resolve(target)
         var method = method
         var body = body
+        var headers = headers
         var history: [TestResponse] = []
         var seen: Set<String> = []
 
