@@ -128,6 +128,10 @@ public struct TestClient: Sendable {
             if sent.status.code != 307 && sent.status.code != 308 {
                 if method != .head { method = .get }
                 body = .none
+                // The body is gone: so are the headers that described it (as in Werkzeug's resolve_redirect).
+                headers.remove("Content-Type")
+                headers.remove("Content-Length")
+                headers.remove("Transfer-Encoding")
             }
             location = newLocation
         }
