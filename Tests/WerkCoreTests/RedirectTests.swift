@@ -65,6 +65,21 @@ struct RedirectTests {
         #expect(response.request.headers["Content-Length"] == nil)
     }
 
+    @Test("explicit Content-Type and Content-Length headers are dropped with the body on 301/302/303", arguments: [301, 302, 303])
+    func explicitBodyHeadersDropped(code: Int) async throws {
+        let response = try await client.post("/r/\(code)", headers: ["Content-Type": "text/csv", "Content-Length": "3"],
+                                              body: .bytes(Array("a,b".utf8)), followRedirects: true)
+        #expect(response.text == "GET from=\(code) body= type=-")
+        #expect(response.request.headers["Content-Length"] == nil)
+    }
+
+    @Test("explicit body headers are kept on 307/308", arguments: [307, 308])
+    func explicitBodyHeadersKept(code: Int) async throws {
+        let response = try await client.post("/r/\(code)", headers: ["Content-Type": "text/csv"],
+                                              body: .bytes(Array("a,b".utf8)), followRedirects: true)
+        #expect(response.text == "POST from=\(code) body=a,b type=text/csv")
+    }
+
     @Test("a PUT or DELETE redirected with 303 becomes a GET", arguments: ["PUT", "DELETE"])
     func otherMethodsToGet(method: String) async throws {
         let response = try await client.request(Method(method), "/r/303", body: .text("x"), followRedirects: true)

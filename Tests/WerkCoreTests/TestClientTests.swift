@@ -64,6 +64,12 @@ struct TestClientTests {
         #expect(plain["query"]?.stringValue == "a=1")
     }
 
+    @Test("query pairs go before a fragment in the path")
+    func queryBeforeFragment() async throws {
+        #expect(try await client.get("/p#top", query: [("a", "1")]).json()["query"]?.stringValue == "a=1")
+        #expect(try await client.get("/p?x=2#top", query: [("a", "1")]).json()["query"]?.stringValue == "x=2&a=1")
+    }
+
     @Test("the request is built like Werkzeug's EnvironBuilder: Host, scheme, remote address")
     func defaults() async throws {
         let json = try await client.get("/").json()
