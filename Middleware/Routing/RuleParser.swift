@@ -1,10 +1,10 @@
 /// A rule that cannot be compiled: says which rule, where, and why.
 ///
 /// ```
-/// Invalid route rule '/users/<int:>' at position 8: expected '<name>' or '<converter:name>' with a
-/// variable name that starts with a letter or '_'.
+/// Invalid route rule '/users/<int:>' at position 13: expected '<name>', '<converter:name>' or
+/// '<converter(arguments):name>', where names start with a letter or '_' and use letters, digits and '_'.
 ///   /users/<int:>
-///          ^
+///               ^
 /// ```
 public struct RouteDefinitionError: Error, Sendable, CustomStringConvertible, Equatable {
     /// The rule (or host/subdomain pattern) as written.

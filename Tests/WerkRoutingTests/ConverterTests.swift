@@ -129,7 +129,7 @@ struct ConverterTests {
     }
 
     @Test("malformed rules name the rule and the position", arguments: [
-        ("users", 1, "must start with '/'"), ("/u/<int:>", 9, "expected"), ("/u/<1a>", 5, "expected"),
+        ("users", 1, "must start with '/'"), ("/users/<int:>", 13, "expected '<name>'"), ("/u/<int:>", 9, "expected"), ("/u/<1a>", 5, "expected"),
         ("/u/<id", 4, "'<' is not closed"), ("/u/<nope:x>", 5, "unknown converter 'nope'"),
         ("/u/<int(foo=1):x>", 9, "unexpected argument 'foo'"), ("/u/<int(min='a'):x>", 9, "must be an integer"),
         ("/u/<a>/<a>", 8, "used twice"), ("/u/<any(a:x>", 8, "not closed"),

@@ -232,4 +232,21 @@ struct RouterTests {
         #expect(router.map.rules[0].handler!.layers.first == "Tag")
         #expect(router.map.ruleDescriptions == ["/ -> -"])
     }
+
+    @Test("nested groups add prefixes and name prefixes and pass their subdomain down")
+    func nestedGroups() throws {
+        let router = Router(serverName: "example.com") {
+            Group("/api/", subdomain: "api", name: "api.") {
+                Group("/v1", name: "v1.") {
+                    Route("/items/<int:id>", name: "item", handler: echo("item"))
+                }
+            }
+        }
+        #expect(router.map.ruleDescriptions == ["/api/v1/items/<int:id> -> api.v1.item"])
+        let api = URLMap.Binding(serverName: "example.com", subdomain: "api")
+        #expect(router.test("/api/v1/items/3", binding: api).endpoint == "api.v1.item")
+        #expect(router.test("/api/v1/items/3").isNotFound)
+        #expect(try router.map.build("api.v1.item", [("id", 3)], context: exampleBinding)
+                == "http://api.example.com/api/v1/items/3")
+    }
 }
