@@ -100,8 +100,7 @@ extension URLMap {
         case .some(.found(let match)):
             return finish(match, method: method, binding: binding, queryString: queryString)
         case .some(.rejected):
-            return trace.mismatchedRules.isEmpty ? (trace.websocketMismatch ? .websocketMismatch : .notFound)
-                : .methodNotAllowed(allowedMethods(trace))
+            return failure(trace)
         case nil:
             break
         }
@@ -116,14 +115,16 @@ extension URLMap {
                 break
             }
         }
-        if !trace.mismatchedRules.isEmpty { return .methodNotAllowed(allowedMethods(trace)) }
-        return trace.websocketMismatch ? .websocketMismatch : .notFound
+        return failure(trace)
     }
 
-    private func allowedMethods(_ trace: MatchTrace) -> [Method] {
+    /// 405 when rules matched the path with other methods (Werkzeug's `have_match_for`), else 400 for
+    /// a WebSocket mismatch, else 404.
+    private func failure(_ trace: MatchTrace) -> RouteMatchResult {
         var methods = Set<Method>()
         for index in trace.mismatchedRules { methods.formUnion(rules[Int(index)].methods ?? []) }
-        return methods.sorted { $0.rawValue < $1.rawValue }
+        if !methods.isEmpty { return .methodNotAllowed(methods.sorted { $0.rawValue < $1.rawValue }) }
+        return trace.websocketMismatch ? .websocketMismatch : .notFound
     }
 
     private enum Once {

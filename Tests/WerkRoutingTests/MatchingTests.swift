@@ -99,6 +99,12 @@ struct MatchingTests {
         }
     }
 
+    @Test("a rule with an empty method list matches nothing: 404, not a 405 with an empty Allow")
+    func emptyMethods() {
+        let router = Router { Route("/none", methods: [], handler: echo("none")) }
+        #expect(router.test("/none").isNotFound)
+    }
+
     @Test("a rule without methods answers every method, OPTIONS and PATCH included")
     func anyMethod() {
         let router = Router {
