@@ -202,6 +202,24 @@ struct StackTests {
         #expect(try await TestClient(app).get("/").status == .conflict)
     }
 
+    @Test("a handler anywhere but last stops the program, naming the mistake")
+    func handlerNotLast() async {
+        let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
+            _ = Handler.compose([.handler(Handler { _ in "early" }), .middleware(MiddlewareFunction { r, n in try await n(r) })])
+        }
+        let stderr = String(decoding: result?.standardErrorContent ?? [], as: UTF8.self)
+        #expect(stderr.contains("position 1 of 2 must be the last element"))
+    }
+
+    @Test("an optional concrete middleware type works in the builder")
+    func optionalConcrete() async throws {
+        let missing: Tag? = nil
+        let present: Tag? = Tag("p")
+        let app = Stack { missing; present; echo }
+        #expect(app.layers == ["Tag(p)", "Handler"])
+        #expect(try await TestClient(app).get("/").text == "p")
+    }
+
     @Test("the stack is composed once: wrap is not called per request")
     func composedOnce() async throws {
         let wraps = CoreCounter()
