@@ -14,7 +14,7 @@ final class Connection: @unchecked Sendable {
 
     let fd: Int32
     let loop: EventLoop
-    let remoteAddress: String
+    let remoteAddress: String?
     let configuration: Server.Configuration
     let limits: ParserLimits
 
@@ -55,7 +55,7 @@ final class Connection: @unchecked Sendable {
     init(fd: Int32, loop: EventLoop, remoteAddress: String) {
         self.fd = fd
         self.loop = loop
-        self.remoteAddress = remoteAddress
+        self.remoteAddress = remoteAddress.isEmpty ? nil : remoteAddress
         self.configuration = loop.server.configuration
         self.limits = loop.server.limits
         self.buffer = ReadBuffer(capacity: 8192)

@@ -240,6 +240,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
         connections[fd] = connection
         connectionCount += 1
+        server.openConnections.add(1, ordering: .relaxed)
         var ev = epoll_event()
         ev.events = EPOLLIN.rawValue
         ev.data.fd = connection.fd
@@ -261,8 +262,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if fd < connections.count, connections[fd] === connection {
             connections[fd] = nil
             connectionCount -= 1
+            server.openConnections.subtract(1, ordering: .relaxed)
         }
         if draining && connectionCount == 0 { stopped = true }
+        if !accepting && !draining && connectionCount < server.perLoopConnectionCap { setAccepting(true) }
     }
 
     // MARK: Shutdown

@@ -167,7 +167,7 @@ extension Connection {
         out.append(body)
         if loop.server.configuration.accessLog {
             loop.accessLog.append(contentsOf: AccessLogFormat.line(
-                remote: remoteAddress, epochSeconds: Int(time(nil)), requestLine: "-", status: status.code,
+                remote: remoteAddress ?? "-", epochSeconds: Int(time(nil)), requestLine: "-", status: status.code,
                 bytes: body.count).utf8)
         }
         flush()
@@ -176,7 +176,7 @@ extension Connection {
     private func logAccess(_ request: Request, status: Int, bytes: Int?) {
         guard configuration.accessLog else { return }
         _ = loop.dateCache.current()
-        let line = AccessLogFormat.line(remote: remoteAddress, epochSeconds: loop.dateCache.epochSeconds,
+        let line = AccessLogFormat.line(remote: remoteAddress ?? "-", epochSeconds: loop.dateCache.epochSeconds,
                                         requestLine: "\(request.method) \(request.target) \(request.version)",
                                         status: status, bytes: bytes)
         loop.accessLog.append(contentsOf: line.utf8)
@@ -191,7 +191,7 @@ extension Connection {
                 return close()
             case .wouldBlock:
                 writeInterest = true
-                if deadlineKind == .none || deadlineKind == .write { setDeadline(.write, configuration.writeTimeout) }
+                if deadlineKind != .body { setDeadline(.write, configuration.writeTimeout) }
                 if out.pending < configuration.maxPendingOutputBytes / 2, let waiter = writeWaiter {
                     writeWaiter = nil
                     waiter.resume()
@@ -202,7 +202,11 @@ extension Connection {
             }
         }
         writeInterest = false
-        if deadlineKind == .write { deadlineKind = .none }
+        if deadlineKind == .write {
+            if inFlight { deadlineKind = .none }
+            else if buffer.count > 0 { setDeadline(.header, configuration.headerReadTimeout) }
+            else { setDeadline(.idle, configuration.keepAliveTimeout) }
+        }
         if let waiter = writeWaiter {
             writeWaiter = nil
             waiter.resume()

@@ -72,6 +72,9 @@ public final class Server: Sendable {
     /// The address once started.
     public var address: Address? { state.withLock { $0.address } }
 
+    /// The number of open client connections right now (0 before start and after shutdown).
+    public var openConnections: Int { state.withLock { $0.core }?.openConnections.load(ordering: .relaxed) ?? 0 }
+
     /// Binds, starts the event loops and returns at once with the bound address (port 0 becomes the
     /// chosen port). Throws ``ServerError`` when the address cannot be bound.
     @discardableResult

@@ -39,6 +39,8 @@ final class ServerCore: Sendable {
     let sharedListener: Bool
     /// `host:port` for ``Request/serverAddress``.
     let serverAddress: String
+    /// Open connections across all loops (for tests and monitoring).
+    let openConnections = Atomic<Int>(0)
 
     private struct State {
         var loops: [EventLoop] = []

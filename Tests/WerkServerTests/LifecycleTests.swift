@@ -87,6 +87,66 @@ struct LifecycleTests {
         #expect(throws: (any Error).self) { try BlockingSocket(address, timeout: .seconds(2)) }
     }
 
+    @Test("connections beyond the cap wait in the backlog until a slot frees")
+    func connectionCap() async throws {
+        try await withServer(configure: { $0.maxConnections = 2; $0.eventLoops = 1 }) { address in
+            let served = try await ThreadRunner.run { () -> (Bool, Int) in
+                let a = try BlockingSocket(address, timeout: .seconds(20))
+                let b = try BlockingSocket(address, timeout: .seconds(20))
+                for socket in [a, b] {
+                    try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                    _ = try socket.readResponse()
+                }
+                let c = try BlockingSocket(address, timeout: .seconds(20))   // completes in the backlog
+                try c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                var pfd = pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0)
+                let answeredEarly = poll(&pfd, 1, 200) > 0
+                try a.send("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                _ = try a.readResponse()
+                return (answeredEarly, try c.readResponse().status.code)
+            }
+            #expect(!served.0)
+            #expect(served.1 == 200)
+        }
+    }
+
+    @Test("run() returns after shutdown and a SIGTERM reaches the signal watcher")
+    func runAndSignals() async throws {
+        var configuration = testConfiguration()
+        configuration.printStartupLine = false
+        let server = Server(testApp, configuration: configuration)
+        let running = Task { try await server.run() }
+        try await pollUntil { server.address != nil }
+        let response = try await exchange(server.address!, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(response.status == .ok)
+        await server.shutdown()
+        try await running.value
+
+        let fired = Atomic<Int>(0)
+        let watcher = SignalWatcher { fired.add(1, ordering: .relaxed) }
+        kill(getpid(), SIGTERM)
+        try await pollUntil { fired.load(ordering: .relaxed) == 1 }
+        watcher.remove()
+    }
+
+    @Test("the request carries the client address and the server address")
+    func addresses() async throws {
+        let app = Handler { request in Response.text("\(request.remoteAddress ?? "nil") \(request.serverAddress ?? "nil") \(request.scheme)") }
+        try await withServer(app) { address in
+            let response = try await exchange(address, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(response.text == "127.0.0.1 127.0.0.1:\(address.port!) http")
+        }
+    }
+
+    @Test("access log lines use the Common Log Format")
+    func accessLogFormat() {
+        let line = AccessLogFormat.line(remote: "10.0.0.1", epochSeconds: 784_111_777, requestLine: "GET /a?b HTTP/1.1",
+                                        status: 200, bytes: 1234)
+        #expect(line == "10.0.0.1 - - [06/Nov/1994:08:49:37 +0000] \"GET /a?b HTTP/1.1\" 200 1234\n")
+        #expect(AccessLogFormat.line(remote: "", epochSeconds: 0, requestLine: "-", status: 304, bytes: 0)
+                == "- - - [01/Jan/1970:00:00:00 +0000] \"-\" 304 -\n")
+    }
+
     @Test("the same TestClient scenario passes in process and over the wire")
     func liveClient() async throws {
         try await withServer { address in

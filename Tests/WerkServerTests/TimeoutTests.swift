@@ -66,7 +66,9 @@ struct TimeoutTests {
             }
             return Response(status: .ok, body: .stream(stream, length: nil))
         }
-        try await withServer(app) { address in
+        let server = Server(app, configuration: testConfiguration())
+        let address = try server.start()
+        do {
             try await onSocket(address) { socket in
                 try socket.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
                 var buffer = [UInt8](repeating: 0, count: 4096)
@@ -77,9 +79,32 @@ struct TimeoutTests {
             // The server keeps serving others after the reset.
             let response = try await exchange(address, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(response.status == .ok && response.text == "small")
+            // The reset connection is gone without a shutdown.
+            try await pollUntil { server.openConnections == 0 }
+        } catch {
+            await server.shutdown()
+            throw error
         }
-        // Shutdown returned, so the loops closed every connection; the producer was cancelled or ended.
-        #expect(finished.load(ordering: .relaxed) <= 2)
+        await server.shutdown()
+        #expect(finished.load(ordering: .relaxed) <= 1)
+    }
+
+    @Test("a client that stops reading a large response is closed after the write timeout")
+    func writeStall() async throws {
+        let big = [UInt8](repeating: 97, count: 32 * 1024 * 1024)
+        let app = Handler { _ in Response(status: .ok, contentType: "application/octet-stream", bytes: big) }
+        let server = Server(app, configuration: { var c = testConfiguration(); c.writeTimeout = .milliseconds(300); return c }())
+        let address = try server.start()
+        let closedWhileStalled = try await ThreadRunner.run { () -> Bool in
+            let socket = try BlockingSocket(address, timeout: .seconds(20))
+            try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            // Never read: the server must give up on this connection by itself.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while server.openConnections > 0 && ContinuousClock.now < deadline { usleep(5000) }
+            return server.openConnections == 0
+        }
+        #expect(closedWhileStalled)
+        await server.shutdown()
     }
 
     @Test("a client that disconnects while its body is being read does not break the server")
