@@ -46,6 +46,16 @@ final class Connection: @unchecked Sendable {
     var draining = false
     var drained = 0
 
+    /// The chunk `nextBodyBytes(copy: true)` took from the buffer.
+    var lastChunk: [UInt8] = []
+
+    enum BodyStep {
+        case chunk(Int)
+        case end
+        case needMore
+        case failed
+    }
+
     var writeWaiter: CheckedContinuation<Void, Never>?
     var task: Task<Void, Never>?
 
@@ -211,132 +221,6 @@ final class Connection: @unchecked Sendable {
         }
         loop.scheduleFlush(self)
         if !processing { processBuffer() }
-    }
-
-    /// Reads and discards what is left of a body the handler did not read. False when more bytes
-    /// are needed (or the connection was closed because the rest is too large).
-    private func drainBody() -> Bool {
-        while true {
-            switch nextBodyBytes(copy: false) {
-            case .chunk(let n):
-                drained += n
-                if drained > configuration.maxDrainBytes {
-                    closeAfterFlush = true
-                    loop.scheduleFlush(self)
-                    return false
-                }
-            case .end:
-                draining = false
-                return true
-            case .needMore:
-                if peerClosed { close() }
-                return false
-            case .failed:
-                closeAfterFlush = true
-                loop.scheduleFlush(self)
-                return false
-            }
-        }
-    }
-
-    // MARK: Bodies
-
-    enum BodyStep {
-        case chunk(Int)
-        case end
-        case needMore
-        case failed
-    }
-
-    private var lastChunk: [UInt8] = []
-
-    /// Takes the next piece of the current body from the buffer (into `lastChunk` when `copy`).
-    private func nextBodyBytes(copy: Bool) -> BodyStep {
-        switch bodyMode {
-        case .none:
-            return .end
-        case .length(let remaining):
-            if buffer.count == 0 { return .needMore }
-            let n = min(remaining, buffer.count, 1 << 20)
-            if copy { lastChunk = buffer.copy(offset: 0, count: n) }
-            buffer.consume(n)
-            bodyMode = remaining == n ? .none : .length(remaining - n)
-            return .chunk(n)
-        case .chunked(var decoder):
-            do {
-                while true {
-                    let step = try decoder.decode(buffer.readable, count: buffer.count, maxTrailerBytes: limits.maxHeaderBytes)
-                    if step.dataCount > 0 && copy { lastChunk = buffer.copy(offset: step.dataStart, count: step.dataCount) }
-                    buffer.consume(step.consumed)
-                    if decoder.isDone {
-                        bodyMode = .none
-                        if step.dataCount > 0 { return .chunk(step.dataCount) }
-                        return .end
-                    }
-                    bodyMode = .chunked(decoder)
-                    if step.dataCount > 0 { return .chunk(step.dataCount) }
-                    if step.consumed == 0 { return .needMore }
-                }
-            } catch {
-                bodyMode = .none
-                bodyError = HTTPError(error.status, error.message)
-                keepAlive = false
-                return .failed
-            }
-        }
-    }
-
-    /// The next chunk of the current request body, for the handler's `ByteStream`.
-    func pullBody(generation: Int) async throws -> [UInt8]? {
-        await hopToLoop()
-        guard generation == self.generation, !closed else {
-            if let bodyError { throw bodyError }
-            return nil
-        }
-        return try await withCheckedThrowingContinuation { continuation in
-            bodyWaiter = continuation
-            deliverBody()
-            if bodyWaiter != nil {
-                if expectContinue && !continueSent {
-                    continueSent = true
-                    out.append("HTTP/1.1 100 Continue\r\n\r\n")
-                    loop.scheduleFlush(self)
-                }
-                if peerClosed {
-                    bodyWaiter = nil
-                    continuation.resume(throwing: HTTPError(.badRequest, "The client closed the connection before sending the whole body."))
-                    return
-                }
-                setDeadline(.body, configuration.bodyReadTimeout)
-                updateInterest()
-            }
-        }
-    }
-
-    /// Hands buffered body bytes to a waiting pull.
-    private func deliverBody() {
-        guard let waiter = bodyWaiter else { return }
-        if let bodyError {
-            bodyWaiter = nil
-            return waiter.resume(throwing: bodyError)
-        }
-        switch nextBodyBytes(copy: true) {
-        case .chunk:
-            bodyWaiter = nil
-            deadlineKind = .none
-            let chunk = lastChunk
-            lastChunk = []
-            waiter.resume(returning: chunk)
-        case .end:
-            bodyWaiter = nil
-            deadlineKind = .none
-            waiter.resume(returning: nil)
-        case .failed:
-            bodyWaiter = nil
-            waiter.resume(throwing: bodyError ?? HTTPError(.badRequest))
-        case .needMore:
-            break
-        }
     }
 
     // MARK: Interest, timeouts, closing
