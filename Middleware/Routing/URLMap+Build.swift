@@ -22,9 +22,16 @@ extension URLMap {
                       context binding: Binding) throws(URLBuildError) -> String {
         var routeValues: [(String, RouteValue)] = []
         var expanded: [(String, [RouteValue])] = []
+        routeValues.reserveCapacity(values.count)
         for (name, value) in values {
+            // The common types first: they need no protocol-conformance lookups.
+            if let item = URLMap.plainValue(value) {
+                expanded.append((name, [item]))
+                routeValues.append((name, item))
+                continue
+            }
             guard let unwrapped = URLMap.unwrapOptional(value) else { continue }
-            if let list = unwrapped as? [any Sendable], !(unwrapped is String) {
+            if let list = unwrapped as? [any Sendable] {
                 let items = list.compactMap(URLMap.unwrapOptional).map(RouteValue.init)
                 if items.isEmpty { continue }
                 expanded.append((name, items))
@@ -121,6 +128,17 @@ extension URLMap {
     /// Python's `quote_plus` with Werkzeug's safe set for query strings.
     static func quoteQuery(_ text: String) -> String {
         PercentEncoding.encode(text, safe: "!$'()*,/:;?@", spaceAsPlus: true)
+    }
+
+    /// `value` as a ``RouteValue`` when it is one of the common scalar types, else nil.
+    @inline(__always)
+    static func plainValue(_ value: any Sendable) -> RouteValue? {
+        switch value {
+        case let v as Int: .int(v)
+        case let v as String: .string(v)
+        case let v as RouteValue: v
+        default: nil
+        }
     }
 
     static func unwrapOptional(_ value: any Sendable) -> (any Sendable)? {

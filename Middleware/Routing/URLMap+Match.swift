@@ -104,7 +104,7 @@ extension URLMap {
         case nil:
             break
         }
-        if options.mergeSlashes && pathInfo.contains("//") {
+        if options.mergeSlashes && pathInfo.hasRepeatedSlash {
             var merged = pathInfo.mergingSlashes
             switch matchOnce(&merged, domain: domain, method: method, websocket: binding.websocket, trace: &trace) {
             case .some(.slashRequired):
@@ -265,6 +265,16 @@ extension URLMap {
 }
 
 extension String {
+    /// Whether the string contains `//` (a byte scan; `contains("//")` is a generic search).
+    var hasRepeatedSlash: Bool {
+        var previous: UInt8 = 0
+        for byte in utf8 {
+            if byte == UInt8(ascii: "/") && previous == UInt8(ascii: "/") { return true }
+            previous = byte
+        }
+        return false
+    }
+
     var trimmingLeadingSlashes: Substring {
         var s = Substring(self)
         while s.hasPrefix("/") { s = s.dropFirst() }
