@@ -30,11 +30,13 @@ public struct Dispatcher: Middleware {
         self.defaultHandler = defaultHandler
     }
 
+    /// The layer's name in stack descriptions.
     public var name: String { "Dispatcher(\(mounts.keys.sorted().joined(separator: ", ")))" }
 
     /// The dispatcher as a handler: unmatched requests go to `default` (or 404).
     public var handler: Handler { wrap(defaultHandler ?? .notFound) }
 
+    /// Wraps `next`; called once, when the stack is built.
     public func wrap(_ next: Handler) -> Handler {
         let mounts = self.mounts
         let fallback = defaultHandler ?? next

@@ -27,8 +27,10 @@ public struct Mount: Middleware {
         self.handler = handler
     }
 
+    /// The layer's name in stack descriptions.
     public var name: String { "Mount(\(prefix))" }
 
+    /// Wraps `next`; called once, when the stack is built.
     public func wrap(_ next: Handler) -> Handler {
         let prefix = self.prefix, handler = self.handler
         return Handler { request in

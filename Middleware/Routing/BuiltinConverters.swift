@@ -46,13 +46,16 @@ public struct StringConverter: RouteConverter {
                   length: try a.intArgument("length"))
     }
 
+    /// Rules whose converters share this identity share a trie edge.
     public var identity: String { "string{\(minLength),\(maxLength.map(String.init) ?? "")}" }
 
+    /// Whether the whole `text` is accepted.
     public func matches(_ text: Substring) -> Bool {
         var copy = String(text)
         return copy.withUTF8 { matches(utf8: $0) }
     }
 
+    /// Whether the whole UTF-8 `text` is accepted, without allocating.
     public func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         var characters = 0
         for byte in text {
@@ -62,6 +65,7 @@ public struct StringConverter: RouteConverter {
         return characters >= minLength && characters <= (maxLength ?? .max)
     }
 
+    /// The value for accepted UTF-8 text.
     public func convert(utf8 text: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
         .string(String(decoding: text, as: UTF8.self))
     }
@@ -71,21 +75,28 @@ public struct StringConverter: RouteConverter {
 public struct PathConverter: RouteConverter {
     /// The converter.
     public init() {}
+    /// The weight ordering dynamic parts (lower first).
     public var weight: Int { 200 }
+    /// False: the value may contain `/`.
     public var isPartIsolating: Bool { false }
+    /// True: the shortest text is tried first, like the lazy regex `.*?`.
     public var prefersShortestMatch: Bool { true }
+    /// Rules whose converters share this identity share a trie edge.
     public var identity: String { "path" }
 
+    /// Whether the whole `text` is accepted.
     public func matches(_ text: Substring) -> Bool {
         var copy = String(text)
         return copy.withUTF8 { matches(utf8: $0) }
     }
 
+    /// Whether the whole UTF-8 `text` is accepted, without allocating.
     public func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let first = text.first, first != UInt8(ascii: "/") else { return false }
         return !text.dropFirst().contains(UInt8(ascii: "\n"))
     }
 
+    /// The value for accepted UTF-8 text.
     public func convert(utf8 text: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
         .string(String(decoding: text, as: UTF8.self))
     }
@@ -117,20 +128,25 @@ public struct IntConverter: RouteConverter {
                   max: try a.intArgument("max"), signed: try a.boolArgument("signed") ?? false)
     }
 
+    /// The weight ordering dynamic parts (lower first).
     public var weight: Int { 50 }
+    /// Rules whose converters share this identity share a trie edge.
     public var identity: String { signed ? "int-signed" : "int" }
 
+    /// Whether the whole `text` is accepted.
     public func matches(_ text: Substring) -> Bool {
         var copy = String(text)
         return copy.withUTF8 { matches(utf8: $0) }
     }
 
+    /// Whether the whole UTF-8 `text` is accepted, without allocating.
     public func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         var digits = text[...]
         if signed, digits.first == UInt8(ascii: "-") { digits = digits.dropFirst() }
         return !digits.isEmpty && digits.allSatisfy(isDigit)
     }
 
+    /// The value for accepted UTF-8 text.
     public func convert(utf8 text: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
         if fixedDigits != 0 && text.count != fixedDigits { throw RouteValidationError("expected \(fixedDigits) digits") }
         var negative = false
@@ -148,11 +164,13 @@ public struct IntConverter: RouteConverter {
         return .int(value)
     }
 
+    /// The value for accepted text.
     public func convert(_ text: Substring) throws -> RouteValue {
         var copy = String(text)
         return try copy.withUTF8 { try convert(utf8: $0) }
     }
 
+    /// The URL text for `value`.
     public func toURL(_ value: RouteValue) throws -> String {
         let number: Int
         switch value {
@@ -196,14 +214,18 @@ public struct FloatConverter: RouteConverter {
                   signed: try a.boolArgument("signed") ?? false)
     }
 
+    /// The weight ordering dynamic parts (lower first).
     public var weight: Int { 50 }
+    /// Rules whose converters share this identity share a trie edge.
     public var identity: String { signed ? "float-signed" : "float" }
 
+    /// Whether the whole `text` is accepted.
     public func matches(_ text: Substring) -> Bool {
         var copy = String(text)
         return copy.withUTF8 { matches(utf8: $0) }
     }
 
+    /// Whether the whole UTF-8 `text` is accepted, without allocating.
     public func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         var rest = text[...]
         if signed, rest.first == UInt8(ascii: "-") { rest = rest.dropFirst() }
@@ -212,6 +234,7 @@ public struct FloatConverter: RouteConverter {
         return !whole.isEmpty && !fraction.isEmpty && whole.allSatisfy(isDigit) && fraction.allSatisfy(isDigit)
     }
 
+    /// The value for accepted text.
     public func convert(_ text: Substring) throws -> RouteValue {
         guard let value = Double(text) else { throw RouteValidationError("not a number") }
         if let min, value < min { throw RouteValidationError("below \(min)") }
@@ -219,10 +242,12 @@ public struct FloatConverter: RouteConverter {
         return .double(value)
     }
 
+    /// The value for accepted UTF-8 text.
     public func convert(utf8 text: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
         try convert(Substring(String(decoding: text, as: UTF8.self)))
     }
 
+    /// The URL text for `value`.
     public func toURL(_ value: RouteValue) throws -> String {
         switch value {
         case .double(let v): return String(v)
@@ -240,13 +265,16 @@ public struct FloatConverter: RouteConverter {
 public struct UUIDConverter: RouteConverter {
     /// The converter.
     public init() {}
+    /// Rules whose converters share this identity share a trie edge.
     public var identity: String { "uuid" }
 
+    /// Whether the whole `text` is accepted.
     public func matches(_ text: Substring) -> Bool {
         var copy = String(text)
         return copy.withUTF8 { matches(utf8: $0) }
     }
 
+    /// Whether the whole UTF-8 `text` is accepted, without allocating.
     public func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard text.count == 36 else { return false }
         for (i, c) in text.enumerated() {
@@ -259,15 +287,18 @@ public struct UUIDConverter: RouteConverter {
         return true
     }
 
+    /// The value for accepted text.
     public func convert(_ text: Substring) throws -> RouteValue {
         guard let uuid = UUID(uuidString: String(text)) else { throw RouteValidationError("not a UUID") }
         return .uuid(uuid)
     }
 
+    /// The value for accepted UTF-8 text.
     public func convert(utf8 text: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
         try convert(Substring(String(decoding: text, as: UTF8.self)))
     }
 
+    /// The URL text for `value`.
     public func toURL(_ value: RouteValue) throws -> String {
         if case .uuid(let u) = value { return u.uuidString.lowercased() }
         return PercentEncoding.encode(value.description, safe: PercentEncoding.pathSafe)
@@ -287,18 +318,23 @@ public struct AnyConverter: RouteConverter {
         self.init(arguments.positional.map { $0?.description ?? "None" })
     }
 
+    /// Rules whose converters share this identity share a trie edge.
     public var identity: String { "any(" + items.joined(separator: "|") + ")" }
 
+    /// Whether the whole `text` is accepted.
     public func matches(_ text: Substring) -> Bool { items.contains { $0.utf8.elementsEqual(text.utf8) } }
 
+    /// Whether the whole UTF-8 `text` is accepted, without allocating.
     public func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
         items.contains { $0.utf8.elementsEqual(text) }
     }
 
+    /// The value for accepted UTF-8 text.
     public func convert(utf8 text: UnsafeBufferPointer<UInt8>) throws -> RouteValue {
         .string(String(decoding: text, as: UTF8.self))
     }
 
+    /// The URL text for `value`.
     public func toURL(_ value: RouteValue) throws -> String {
         let text = value.description
         if items.contains(text) { return text }

@@ -164,14 +164,24 @@ public enum RouteElement: Sendable {
 /// `if/else`, optionals and `for` work.
 @resultBuilder
 public enum RouteBuilder {
+    /// Result-builder plumbing.
     public static func buildExpression(_ route: Route) -> [RouteElement] { [.route(route)] }
+    /// Result-builder plumbing.
     public static func buildExpression(_ group: Group) -> [RouteElement] { [.group(group)] }
+    /// Result-builder plumbing.
     public static func buildExpression(_ middleware: some Middleware) -> [RouteElement] { [.middleware(middleware)] }
+    /// Result-builder plumbing.
     public static func buildExpression(_ elements: [RouteElement]) -> [RouteElement] { elements }
+    /// Result-builder plumbing.
     public static func buildBlock(_ parts: [RouteElement]...) -> [RouteElement] { parts.flatMap { $0 } }
+    /// Result-builder plumbing.
     public static func buildOptional(_ part: [RouteElement]?) -> [RouteElement] { part ?? [] }
+    /// Result-builder plumbing.
     public static func buildEither(first part: [RouteElement]) -> [RouteElement] { part }
+    /// Result-builder plumbing.
     public static func buildEither(second part: [RouteElement]) -> [RouteElement] { part }
+    /// Result-builder plumbing.
     public static func buildArray(_ parts: [[RouteElement]]) -> [RouteElement] { parts.flatMap { $0 } }
+    /// Result-builder plumbing.
     public static func buildLimitedAvailability(_ part: [RouteElement]) -> [RouteElement] { part }
 }

@@ -23,9 +23,13 @@ public enum RouteValue: Sendable, Equatable, CustomStringConvertible, Expressibl
     /// Anything a custom converter returns.
     case custom(any Sendable)
 
+    /// A `.string` from a literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An `.int` from a literal.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A `.double` from a literal.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// A `.bool` from a literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
 
     /// A value from any Swift value: `Int`, `String`, `Double`, `UUID`, `Bool` get their own case.

@@ -47,11 +47,13 @@ public struct Router: Middleware {
         if let first = map.errors.first { throw first }
     }
 
+    /// The layer's name in stack descriptions.
     public var name: String { "Router" }
 
     /// The router as the end of a stack: requests no rule matches get 404.
     public var handler: Handler { wrap(.notFound).withLayers(["Router"]) }
 
+    /// Wraps `next`; called once, when the stack is built.
     public func wrap(_ next: Handler) -> Handler {
         precondition(map.errors.isEmpty, "Router: \(map.errors.count) malformed rule(s):\n"
                      + map.errors.map(\.description).joined(separator: "\n"))

@@ -21,6 +21,7 @@ public struct RouteDefinitionError: Error, Sendable, CustomStringConvertible, Eq
         self.reason = reason
     }
 
+    /// The message, with the rule and a caret under the position.
     public var description: String {
         "Invalid route rule '\(rule)' at position \(position): \(reason)\n  \(rule)\n  "
             + String(repeating: " ", count: max(0, position - 1)) + "^"
