@@ -68,31 +68,36 @@ extension Connection {
         }
     }
 
-    /// The next chunk of the current request body, for the handler's `ByteStream`.
+    /// The next chunk of the current request body, for the handler's `ByteStream`. Safe to call
+    /// from any task: the work happens on the loop.
     func pullBody(generation: Int) async throws -> [UInt8]? {
-        await hopToLoop()
-        guard generation == self.generation, !closed else {
-            if let bodyError { throw bodyError }
-            return nil
+        try await withCheckedThrowingContinuation { continuation in
+            loop.execute { self.startPull(generation: generation, continuation) }
         }
-        return try await withCheckedThrowingContinuation { continuation in
-            bodyWaiter = continuation
-            deliverBody()
+    }
+
+    private func startPull(generation: Int, _ continuation: CheckedContinuation<[UInt8]?, any Error>) {
+        guard generation == self.generation, !closed, bodyWaiter == nil else {
+            if let bodyError { return continuation.resume(throwing: bodyError) }
             if bodyWaiter != nil {
-                if expectContinue && !continueSent {
-                    continueSent = true
-                    out.append("HTTP/1.1 100 Continue\r\n\r\n")
-                    loop.scheduleFlush(self)
-                }
-                if peerClosed {
-                    bodyWaiter = nil
-                    continuation.resume(throwing: HTTPError(.badRequest, "The client closed the connection before sending the whole body."))
-                    return
-                }
-                setDeadline(.body, configuration.bodyReadTimeout)
-                updateInterest()
+                return continuation.resume(throwing: HTTPError(.internalServerError, "The request body is read by two tasks at once."))
             }
+            return continuation.resume(returning: nil)
         }
+        bodyWaiter = continuation
+        deliverBody()
+        guard bodyWaiter != nil else { return }
+        if expectContinue && !continueSent {
+            continueSent = true
+            out.append("HTTP/1.1 100 Continue\r\n\r\n")
+            loop.scheduleFlush(self)
+        }
+        if peerClosed {
+            bodyWaiter = nil
+            return continuation.resume(throwing: HTTPError(.badRequest, "The client closed the connection before sending the whole body."))
+        }
+        setDeadline(.body, configuration.bodyReadTimeout)
+        updateInterest()
     }
 
     /// Hands buffered body bytes to a waiting pull.

@@ -250,8 +250,6 @@ final class Connection: @unchecked Sendable {
         case .header:
             if buffer.count > 0 || !inFlight && generation == 0 {
                 respondWithError(.requestTimeout, "The request head did not arrive in time.")
-                lingering = false
-                close()
             } else {
                 close()
             }

@@ -159,6 +159,23 @@ struct ProtocolTests {
         }
     }
 
+    @Test("a body read from another task (off the event loop) arrives whole")
+    func bodyReadElsewhere() async throws {
+        let app = Handler { request in
+            let bytes = try await Task.detached { try await request.data() }.value
+            return Response.text(String(bytes.count))
+        }
+        try await withServer(app) { address in
+            let response = try await onSocket(address) { socket in
+                try socket.send("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")
+                for _ in 0..<20 { try socket.send("1000\r\n" + String(repeating: "q", count: 4096) + "\r\n") }
+                try socket.send("0\r\n\r\n")
+                return try socket.readResponse()
+            }
+            #expect(response.text == "81920")
+        }
+    }
+
     @Test("an unread small body is drained and the connection stays usable")
     func unreadBodyDrained() async throws {
         try await withServer { address in
