@@ -63,6 +63,32 @@ struct URLQueryTests {
         #expect(throws: HTTPError.self) { try URLQuery.parse(raw) }
     }
 
+    @Test("random query strings parse or answer 400, and whatever parses round-trips through encode")
+    func randomInputs() throws {
+        let alphabet = Array("%+=&aZ0F9 ü#?;\u{0}😀".unicodeScalars)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var parsed = 0
+        for _ in 0..<2_000 {
+            var text = String.UnicodeScalarView()
+            for _ in 0..<(next() % 12) { text.append(alphabet[next() % alphabet.count]) }
+            let raw = String(text)
+            do {
+                let dict = try URLQuery.parse(raw)
+                parsed += 1
+                #expect(try URLQuery.parse(URLQuery.encode(dict)) == dict)
+            } catch let error as HTTPError {
+                #expect(error.status == .badRequest)
+                #expect(raw.contains("%"))
+            }
+            _ = PercentEncoding.decode(raw, plusAsSpace: true)
+        }
+        #expect(parsed > 100)
+    }
+
     @Test("more than maxPairs fields is a 413")
     func maxPairs() throws {
         let raw = (0..<5).map { "k\($0)=v" }.joined(separator: "&")

@@ -115,6 +115,13 @@ struct RequestBodyTests {
         if let contentType { headers.add("Content-Type", contentType) }
         let r = Request(target: "/", headers: headers, body: Array("{}".utf8))
         #expect(await status { _ = try await r.json() } == 415)
+        do {
+            _ = try await r.json()
+        } catch let error as HTTPError {   // Werkzeug's exact wording
+            #expect(error.detail == "Did not attempt to load JSON data because the request Content-Type was not 'application/json'.")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
     }
 
     @Test("json(force:) ignores the Content-Type")
