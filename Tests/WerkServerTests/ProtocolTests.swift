@@ -191,6 +191,16 @@ struct ProtocolTests {
         }
     }
 
+    @Test("an unread body larger than the drain limit closes the connection after the response")
+    func unreadLargeBodyCloses() async throws {
+        try await withServer(configure: { $0.maxDrainBytes = 1000 }) { address in
+            let (response, closed) = try await exchangeAndClose(address, "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\npartial")
+            #expect(response.text == "Hello, World!")
+            #expect(response.headers["Connection"] == "close")
+            #expect(closed)
+        }
+    }
+
     @Test("absolute-form targets set the path and Host; * works for OPTIONS")
     func targetForms() async throws {
         try await withServer { address in
