@@ -27,6 +27,8 @@
 /// - When the handler throws an ``HTTPError`` (a redirect after login, a 403), the error is turned
 ///   into its response here so that the session is still saved; other errors propagate and the
 ///   session is not saved.
+/// - The session is saved when the handler returns its response; changes made afterwards (e.g. while a
+///   streamed body is produced) are not written.
 public struct Sessions: Middleware {
     /// Flask's `PERMANENT_SESSION_LIFETIME`: 31 days, in seconds.
     public static let defaultLifetimeSeconds = 2_678_400
