@@ -44,9 +44,10 @@ public final class Session: Sendable {
         let cookieName: String
         let serializer: SessionSerializer
 
-        /// The first cookie with the session's name, if any.
+        /// The first cookie with the session's name, if any. Headers that do not mention the name
+        /// are not parsed.
         func cookieValue() -> String? {
-            for header in headers.values(for: "Cookie") {
+            for header in headers.values(for: "Cookie") where header.contains(cookieName) {
                 if let value = Cookies.parse(header)[cookieName] { return value }
             }
             return nil
