@@ -3,8 +3,8 @@
 /// Both formats are itsdangerous `URLSafeTimedSerializer` tokens,
 /// `payload.timestamp.signature`, whose payload is the session as Flask's tagged JSON (see
 /// ``FlaskTaggedJSON``): compact, keys sorted, zlib-compressed when that saves more than one byte
-/// (and then marked with a leading `.`), base64url without padding. They differ in the signature
-/// and in the JSON's escaping:
+/// (and then marked with a leading `.`), base64url without padding. They differ in the signature,
+/// the JSON's escaping and when compression is tried:
 ///
 /// | | ``werk`` (default) | ``flask`` |
 /// |---|---|---|
@@ -12,6 +12,7 @@
 /// | key derivation | `HMAC-SHA256(secret, salt)` | `HMAC-SHA1(secret, salt)` |
 /// | signature | HMAC-SHA256, 32 bytes | HMAC-SHA1, 20 bytes |
 /// | JSON | UTF-8 | ASCII only (`\uXXXX`) |
+/// | compression tried | from 128 bytes of JSON | always (as Flask) |
 /// | permanent cookie | `Expires` and `Max-Age` | `Expires` only |
 ///
 /// In Python, a ``werk`` cookie is
@@ -97,9 +98,18 @@ public struct SessionSerializer: Sendable {
     /// The current time of the serializer's clock, in Unix seconds.
     public var now: Int { serializer.signer.clock() }
 
+    /// In the ``SessionFormat/werk`` format, JSON shorter than this many bytes is never compressed:
+    /// zlib rarely shortens it, and trying costs more than the rest of the encoding.
+    public static let werkCompressionThreshold = 128
+
     /// The signed cookie value for `values`, timestamped now. Throws only if libcrypto fails.
     public func encode(_ values: [String: FlaskTaggedJSON.Value]) throws(SigningError) -> String {
-        try serializer.dumps(FlaskTaggedJSON.tag(.object(values)))
+        let tagged = FlaskTaggedJSON.tag(.object(values))
+        guard format == .werk else { return try serializer.dumps(tagged) }
+        let json = tagged.serializedBytes(sortKeys: true, asciiOnly: false)
+        let payload = json.count < SessionSerializer.werkCompressionThreshold
+            ? Base64.encode(json, urlSafe: true, padding: false) : serializer.encodePayload(tagged)
+        return try serializer.signer.sign(payload)
     }
 
     /// The signed cookie value for plain JSON `values`.

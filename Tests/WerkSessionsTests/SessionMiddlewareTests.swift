@@ -244,4 +244,17 @@ import WerkSessions
         #expect(second.text == "Visit number 2")
         #expect(second.setCookies.first?.maxAge == 2_678_400)
     }
+
+    @Test func theWerkFormatTriesCompressionFrom128BytesOfJSON() throws {
+        let serializer = sessions.serializer
+        let small: [String: JSON] = ["a": .string(String(repeating: "x", count: 100))]      // 110 bytes of JSON
+        let large: [String: JSON] = ["a": .string(String(repeating: "x", count: 130))]      // 140 bytes
+        #expect(try !serializer.encode(json: small).hasPrefix("."))
+        #expect(try serializer.encode(json: large).hasPrefix("."))
+        #expect(try serializer.decodeJSON(serializer.encode(json: small)) == small)
+        #expect(try serializer.decodeJSON(serializer.encode(json: large)) == large)
+        // The Flask format compresses whenever zlib saves more than a byte, as Flask does.
+        let flask = try SessionSerializer(format: .flask, secretKeys: ["k"], clock: { vectorTime })
+        #expect(try flask.encode(json: small).hasPrefix("."))
+    }
 }
