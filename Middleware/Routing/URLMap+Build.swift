@@ -21,12 +21,11 @@ extension URLMap {
                       external: Bool = false, scheme: String? = nil,
                       context binding: Binding) throws(URLBuildError) -> String {
         var routeValues: [(String, RouteValue)] = []
-        var expanded: [(String, [RouteValue])] = []
+        var lists: [(String, [RouteValue])]?   // only when a value is an array
         routeValues.reserveCapacity(values.count)
         for (name, value) in values {
             // The common types first: they need no protocol-conformance lookups.
             if let item = URLMap.plainValue(value) {
-                expanded.append((name, [item]))
                 routeValues.append((name, item))
                 continue
             }
@@ -34,13 +33,14 @@ extension URLMap {
             if let list = unwrapped as? [any Sendable] {
                 let items = list.compactMap(URLMap.unwrapOptional).map(RouteValue.init)
                 if items.isEmpty { continue }
-                expanded.append((name, items))
+                lists = (lists ?? []) + [(name, items)]
                 routeValues.append((name, items.count == 1 ? items[0] : .custom(items.map(\.description))))
             } else {
-                let item = RouteValue(unwrapped)
-                expanded.append((name, [item]))
-                routeValues.append((name, item))
+                routeValues.append((name, RouteValue(unwrapped)))
             }
+        }
+        let expanded = lists.map { lists in
+            routeValues.map { pair in (pair.0, lists.first { $0.0 == pair.0 }?.1 ?? [pair.1]) }
         }
         var converterFailure: String?
         func attempt(_ method: Method?) -> (domain: String, path: String, websocket: Bool)? {
@@ -63,20 +63,23 @@ extension URLMap {
         guard let (domainPart, path, websocket) = (method == nil ? attempt(.get) : nil) ?? attempt(method) else {
             throw buildError(endpoint, routeValues.map(\.0), method: method, converterFailure: converterFailure)
         }
+        let sameDomain = options.hostMatching ? host(for: domainPart, binding) == binding.serverName
+            : domainPart == (binding.subdomain ?? "")
+        if !external && !websocket && sameDomain {
+            if binding.scriptName.isEmpty && path.hasPrefix("/") { return path }
+            let relativePath = path.hasPrefix("/") ? path.dropFirst() : Substring(path)
+            return URLMap.quotedScript(binding.scriptName) + "/" + relativePath
+        }
         let host = self.host(for: domainPart, binding)
         var urlScheme = scheme ?? binding.scheme
         let secure = urlScheme == "https" || urlScheme == "wss"
-        var external = external
         if websocket {
-            external = true
             urlScheme = secure ? "wss" : "ws"
         } else {
             urlScheme = secure ? "https" : "http"
         }
         let script = URLMap.quotedScript(binding.scriptName)
-        let relativePath = path.hasPrefix("/") ? String(path.dropFirst()) : path
-        let sameDomain = options.hostMatching ? host == binding.serverName : domainPart == (binding.subdomain ?? "")
-        if !external && sameDomain { return script + "/" + relativePath }
+        let relativePath = path.hasPrefix("/") ? path.dropFirst() : Substring(path)
         return "\(urlScheme)://\(host)\(script)/\(relativePath)"
     }
 

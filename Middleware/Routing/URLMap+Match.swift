@@ -257,6 +257,7 @@ extension URLMap {
 
     /// The script name percent-encoded, without a trailing `/` (empty at the root).
     static func quotedScript(_ scriptName: String) -> String {
+        if scriptName.isEmpty { return "" }
         var script = Substring(scriptName)
         while script.hasSuffix("/") { script = script.dropLast() }
         while script.hasPrefix("/") { script = script.dropFirst() }
