@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The session of one request: a dictionary of JSON values kept in a signed cookie by ``Sessions``.
@@ -47,10 +50,29 @@ public final class Session: Sendable {
         /// The first cookie with the session's name, if any. Headers that do not mention the name
         /// are not parsed.
         func cookieValue() -> String? {
-            for header in headers.values(for: "Cookie") where header.contains(cookieName) {
+            for header in headers.values(for: "Cookie") where Source.mentions(header, cookieName) {
                 if let value = Cookies.parse(header)[cookieName] { return value }
             }
             return nil
+        }
+
+        /// Whether `name` occurs in `header`, comparing bytes.
+        static func mentions(_ header: String, _ name: String) -> Bool {
+            var header = header, name = name
+            return header.withUTF8 { text in
+                name.withUTF8 { pattern in
+                    guard let first = pattern.first, text.count >= pattern.count else { return pattern.isEmpty }
+                    var i = 0
+                    let last = text.count - pattern.count
+                    while i <= last {
+                        if text[i] == first && memcmp(text.baseAddress! + i, pattern.baseAddress!, pattern.count) == 0 {
+                            return true
+                        }
+                        i += 1
+                    }
+                    return false
+                }
+            }
         }
     }
 
