@@ -257,4 +257,16 @@ import WerkSessions
         let flask = try SessionSerializer(format: .flask, secretKeys: ["k"], clock: { vectorTime })
         #expect(try flask.encode(json: small).hasPrefix("."))
     }
+
+    @Test func theSessionCookieIsFoundAmongOthersByItsExactName() async throws {
+        let cookie = try sessions.serializer.encode(json: ["a": 1])
+        for (header, expected) in [("mysession=junk; session=\(cookie); other=1", ["a": 1] as JSON),
+                                   ("theme=session; session_x=\(cookie)", [:]), ("session=\(cookie); session=junk", ["a": 1])] {
+            let response = try await echoApp(sessions)(Request(target: "/", headers: ["Cookie": header]))
+            #expect(try JSON.parse(await response.collectBody()) == expected, "\(header)")
+        }
+        // Several Cookie headers are searched in order.
+        let split = Request(target: "/", headers: Headers([("Cookie", "a=1"), ("Cookie", "session=\(cookie)")]))
+        #expect(try JSON.parse(await echoApp(sessions)(split).collectBody()) == ["a": 1])
+    }
 }
