@@ -214,3 +214,51 @@ struct StorageTests {
         #expect(b[Name.self] == "two")
     }
 }
+
+@Suite("Request.mounted(at:)")
+struct RequestMountTests {
+    @Test("the prefix moves from pathInfo to scriptName at a segment boundary",
+          arguments: [("/api/users", "/api", "/api", "/users"), ("/api", "/api", "/api", ""), ("/api/", "/api", "/api", "/"),
+                      ("/api/users", "/api/", "/api", "/users"), ("/api/users", "api", "/api", "/users"),
+                      ("/a/b/c", "/a/b", "/a/b", "/c")])
+    func mounts(path: String, prefix: String, script: String, rest: String) throws {
+        let mounted = try #require(Request(target: path).mounted(at: prefix))
+        #expect(mounted.scriptName == script)
+        #expect(mounted.pathInfo == rest)
+    }
+
+    @Test("a path that only starts with the same letters does not match", arguments: ["/apiary", "/ap", "/other/api", "/API/x"])
+    func noMatch(path: String) {
+        #expect(Request(target: path).mounted(at: "/api") == nil)
+    }
+
+    @Test("an empty prefix or / leaves the request unchanged", arguments: ["", "/", "//"])
+    func emptyPrefix(prefix: String) throws {
+        let mounted = try #require(Request(target: "/x").mounted(at: prefix))
+        #expect(mounted.scriptName == "")
+        #expect(mounted.pathInfo == "/x")
+    }
+
+    @Test("mounting twice accumulates scriptName, and the URL properties follow")
+    func nested() throws {
+        let r = Request(target: "/a/b/c?x=1", headers: ["Host": "h"])
+        let inner = try #require(r.mounted(at: "/a")?.mounted(at: "/b"))
+        #expect(inner.scriptName == "/a/b")
+        #expect(inner.pathInfo == "/c")
+        #expect(inner.rootURL == "http://h/a/b/")
+        #expect(inner.url == "http://h/a/b/c?x=1")
+        #expect(inner.fullPath == "/c?x=1")
+    }
+
+    @Test("the prefix is compared byte for byte: a differently normalized é is not the same path")
+    func unicodeNormalization() {
+        let precomposed = Request(target: "/caf%C3%A9/x")          // é as U+00E9
+        #expect(precomposed.pathInfo == "/caf\u{E9}/x")
+        #expect(precomposed.mounted(at: "/caf\u{E9}")?.pathInfo == "/x")
+        let decomposedPrefix = precomposed.mounted(at: "/cafe\u{301}")  // e + U+0301
+        #expect(decomposedPrefix == nil)
+        let decomposed = Request(target: "/cafe%CC%81/x")
+        #expect(decomposed.mounted(at: "/caf\u{E9}") == nil)
+        #expect(decomposed.mounted(at: "/cafe\u{301}")?.pathInfo == "/x")
+    }
+}
