@@ -16,7 +16,7 @@ enum BuiltinLoad {
         }
     }
 
-    static func run(url: String, seconds: Int) -> (requestsPerSecond: Double, p50: String, p99: String)? {
+    static func run(url: String, seconds: Int) -> (requestsPerSecond: Double, p50: String, p99: String, requests: Int)? {
         guard let portText = url.split(separator: ":").last?.split(separator: "/").first, let port = Int(portText) else { return nil }
         let start = monotonicNanoseconds()
         let shared = Shared(port: port, deadline: start + UInt64(seconds) * 1_000_000_000)
@@ -32,8 +32,9 @@ enum BuiltinLoad {
         let sorted = shared.latencies.withLock { $0.sorted() }
         guard !sorted.isEmpty else { return nil }
         func ms(_ ns: UInt64) -> String { "\(Double(ns / 10_000) / 100)ms" }
-        return (Double(shared.completed.load(ordering: .relaxed)) / elapsed,
-                ms(sorted[sorted.count / 2]), ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]))
+        let completed = shared.completed.load(ordering: .relaxed)
+        return (Double(completed) / elapsed, ms(sorted[sorted.count / 2]),
+                ms(sorted[min(sorted.count - 1, sorted.count * 99 / 100)]), completed)
     }
 }
 

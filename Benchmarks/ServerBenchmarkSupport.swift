@@ -55,6 +55,15 @@ func processResidentKilobytes(pid: pid_t) -> Int {
     return 0
 }
 
+/// utime + stime of a process, in clock ticks (0 when unknown).
+func cpuTicks(_ pid: pid_t) -> Int {
+    guard let text = readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
+    // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
+    let fields = text[text.index(after: close)...].split(separator: " ")
+    guard fields.count > 13 else { return 0 }
+    return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+}
+
 /// A free loopback TCP port (bound to port 0 and released).
 func freePort() -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -134,13 +143,14 @@ final class NginxInstance {
         }
     }
 
+    /// The master and its workers.
+    func processes() -> [pid_t] {
+        [pid] + (readText("/proc/\(pid)/task/\(pid)/children") ?? "").split(separator: " ").compactMap { pid_t($0) }
+    }
+
     /// RSS of the master and its workers, in KiB.
     func residentKilobytes() -> Int {
-        var total = processResidentKilobytes(pid: pid)
-        if let children = readText("/proc/\(pid)/task/\(pid)/children") {
-            for child in children.split(separator: " ") { if let c = pid_t(child) { total += processResidentKilobytes(pid: c) } }
-        }
-        return total
+        processes().map { processResidentKilobytes(pid: $0) }.reduce(0, +)
     }
 
     func stop() {
@@ -150,7 +160,7 @@ final class NginxInstance {
     }
 }
 
-private func readText(_ path: String) -> String? {
+func readText(_ path: String) -> String? {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }

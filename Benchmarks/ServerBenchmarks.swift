@@ -15,6 +15,9 @@ private struct LoadResult {
     var requestsPerSecond: Double
     var p50: String
     var p99: String
+    var requests: Int = 0
+    /// Server CPU time (user + system) per request in microseconds, when measured.
+    var cpuMicrosPerRequest: Double? = nil
 }
 
 func runServerBenchmarks(_ report: BenchmarkReport) async throws {
@@ -42,18 +45,22 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     var nginxRuns: [LoadResult] = []
     _ = runLoad(url: werkURL, seconds: 1, wrk: wrk)   // warm-up
     for _ in 0..<rounds {
-        if let r = runLoad(url: werkURL, seconds: seconds, wrk: wrk) { werkRuns.append(r) }
-        if let instance = nginxInstance, let r = runLoad(url: instance.url, seconds: seconds, wrk: wrk) { nginxRuns.append(r) }
+        if let r = measured([getpid()], { runLoad(url: werkURL, seconds: seconds, wrk: wrk) }) { werkRuns.append(r) }
+        if let instance = nginxInstance,
+           let r = measured(instance.processes(), { runLoad(url: instance.url, seconds: seconds, wrk: wrk) }) {
+            nginxRuns.append(r)
+        }
     }
     let werkRSS = processResidentKilobytes(pid: getpid())
     let nginxRSS = nginxInstance.map { $0.residentKilobytes() }
     await server.shutdown()
 
-    print("  \("server".padding(28)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10))")
+    print("  \("server".padding(28)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10))")
     func row(_ name: String, _ runs: [LoadResult], _ rss: Int?) -> Double? {
         guard let median = median(runs) else { print("  \(name.padding(28)) (no result)"); return nil }
         print("  \(name.padding(28)) \(String(Int(median.requestsPerSecond)).leftPadding(10)) \(median.p50.leftPadding(10)) "
-              + "\(median.p99.leftPadding(10)) \((rss.map { "\($0 / 1024) MiB" } ?? "?").leftPadding(10))")
+              + "\(median.p99.leftPadding(10)) \((rss.map { "\($0 / 1024) MiB" } ?? "?").leftPadding(10)) "
+              + "\((median.cpuMicrosPerRequest.map { "\(Double(Int($0 * 10)) / 10) us" } ?? "?").leftPadding(10))")
         return median.requestsPerSecond
     }
     let werkRate = row("WerkServer (in process)", werkRuns, werkRSS)
@@ -67,8 +74,18 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     }
     print("  runs (req/s): werk \(werkRuns.map { Int($0.requestsPerSecond) })"
           + (nginxRuns.isEmpty ? "" : ", nginx \(nginxRuns.map { Int($0.requestsPerSecond) })"))
-    print("  RSS of WerkServer is the benchmark process's (server + harness); nginx's is master + workers.")
+    print("  RSS and CPU of WerkServer are the benchmark process's (server + harness); nginx's are master + workers.")
     fflush(nil)
+}
+
+/// Runs `load` and adds the CPU time the `pids` used during it, per request.
+private func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult? {
+    let before = pids.map(cpuTicks).reduce(0, +)
+    guard var result = load() else { return nil }
+    let ticks = pids.map(cpuTicks).reduce(0, +) - before
+    let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    if result.requests > 0 { result.cpuMicrosPerRequest = Double(ticks) / perSecond * 1e6 / Double(result.requests) }
+    return result
 }
 
 private func median(_ runs: [LoadResult]) -> LoadResult? {
@@ -93,13 +110,16 @@ func findExecutable(_ name: String) -> String? {
 
 private func runLoad(url: String, seconds: Int, wrk: String?) -> LoadResult? {
     guard let wrk else {
-        return BuiltinLoad.run(url: url, seconds: seconds).map { LoadResult(requestsPerSecond: $0.0, p50: $0.1, p99: $0.2) }
+        return BuiltinLoad.run(url: url, seconds: seconds).map {
+            LoadResult(requestsPerSecond: $0.requestsPerSecond, p50: $0.p50, p99: $0.p99, requests: $0.requests)
+        }
     }
     guard let output = runProcess(wrk, ["-t1", "-c64", "-d\(seconds)s", "--latency", url]) else { return nil }
     var result = LoadResult(requestsPerSecond: 0, p50: "?", p99: "?")
     for line in output.split(separator: "\n") {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         if line.hasPrefix("Requests/sec:"), fields.count >= 2 { result.requestsPerSecond = Double(fields[1]) ?? 0 }
+        if fields.count >= 3 && fields[1] == "requests" && fields[2] == "in" { result.requests = Int(fields[0]) ?? 0 }
         if fields.count == 2 && fields[0] == "50%" { result.p50 = String(fields[1]) }
         if fields.count == 2 && fields[0] == "99%" { result.p99 = String(fields[1]) }
     }

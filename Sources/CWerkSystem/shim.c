@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <string.h>
 #include <errno.h>
+#include <pthread.h>
 
 static volatile sig_atomic_t werk_signal_fd = -1;
 static struct sigaction werk_old_int, werk_old_term;
@@ -43,4 +44,8 @@ void werk_restore_signals(void) {
 
 void werk_ignore_sigpipe(void) {
     signal(SIGPIPE, SIG_IGN);
+}
+
+void werk_set_thread_name(const char *name) {
+    pthread_setname_np(pthread_self(), name);
 }

@@ -79,38 +79,42 @@ struct OutputQueue {
     private var first = 0
     private var offset = 0
     private var spare: [UInt8] = []
+    /// The index of the segment small writes go to, or -1.
+    private var openIndex = -1
     /// Bytes (and file bytes) not yet written.
     private(set) var pending = 0
 
     var isEmpty: Bool { pending == 0 && first == segments.count }
 
     private mutating func openSegment() {
-        if let last = segments.last, last.fileFD < 0, !last.sealed, segments.count > first { return }
-        var bytes = spare
-        spare = []
+        if openIndex >= 0 { return }
+        var bytes: [UInt8] = []
+        swap(&bytes, &spare)
         if bytes.capacity == 0 { bytes.reserveCapacity(4096) }
+        openIndex = segments.count
         segments.append(Segment(bytes: bytes))
     }
 
     mutating func append(_ bytes: [UInt8]) {
         if bytes.count > 32 * 1024 {
             segments.append(Segment(bytes: bytes, sealed: true))
+            openIndex = -1
         } else {
             openSegment()
-            segments[segments.count - 1].bytes.append(contentsOf: bytes)
+            segments[openIndex].bytes.append(contentsOf: bytes)
         }
         pending += bytes.count
     }
 
     mutating func append(_ text: StaticString) {
         openSegment()
-        segments[segments.count - 1].bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        segments[openIndex].bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         pending += text.utf8CodeUnitCount
     }
 
     mutating func append(string: String) {
         openSegment()
-        segments[segments.count - 1].bytes.append(contentsOf: string.utf8)
+        segments[openIndex].bytes.append(contentsOf: string.utf8)
         pending += string.utf8.count
     }
 
@@ -122,7 +126,7 @@ struct OutputQueue {
         var v = max(value, 0), n = 0
         withUnsafeMutableBytes(of: &digits) { raw in
             repeat { raw[19 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0
-            segments[segments.count - 1].bytes.append(contentsOf: raw[(20 - n)...])
+            segments[openIndex].bytes.append(contentsOf: raw[(20 - n)...])
         }
         pending += n
     }
@@ -130,12 +134,13 @@ struct OutputQueue {
     mutating func append(hex value: Int) {
         openSegment()
         let digits = Array(String(value, radix: 16).utf8)
-        segments[segments.count - 1].bytes.append(contentsOf: digits)
+        segments[openIndex].bytes.append(contentsOf: digits)
         pending += digits.count
     }
 
     mutating func appendFile(fd: Int32, offset: Int, count: Int) {
         segments.append(Segment(bytes: [], fileFD: fd, fileOffset: offset, fileRemaining: count))
+        openIndex = -1
         pending += count
     }
 
@@ -193,14 +198,15 @@ struct OutputQueue {
     }
 
     private mutating func recycle() {
-        if let last = segments.last, !last.sealed, last.fileFD < 0, last.bytes.capacity <= 1 << 20 {
-            swap(&spare, &segments[segments.count - 1].bytes)
+        if openIndex >= 0, segments[openIndex].bytes.capacity <= 1 << 20 {
+            swap(&spare, &segments[openIndex].bytes)
             spare.removeAll(keepingCapacity: true)
         }
         segments.removeAll(keepingCapacity: true)
         first = 0
         offset = 0
         pending = 0
+        openIndex = -1
     }
 
     /// Closes the files of unsent file segments (when the connection closes).
@@ -210,5 +216,6 @@ struct OutputQueue {
         first = 0
         offset = 0
         pending = 0
+        openIndex = -1
     }
 }

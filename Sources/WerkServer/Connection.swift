@@ -189,8 +189,11 @@ final class Connection: @unchecked Sendable {
         let generation = self.generation
         let started = Task.immediate(executorPreference: loop) { [self] in
             let response = await handler.respondCatchingErrors(request)
-            await self.hopToLoop()
-            await self.writeResponse(response, for: request)
+            if !self.loop.inLoop { await self.hopToLoop() }
+            if let pending = self.startResponse(response, for: request) {
+                await self.writeStream(pending.stream, length: pending.length, chunked: pending.chunked)
+                self.endResponse()
+            }
             self.requestFinished()
         }
         if inFlight && self.generation == generation { task = started }

@@ -121,6 +121,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// The loop thread's body. Returns when the loop stops (after shutdown).
     func run() {
         threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
+        werk_set_thread_name("werk-loop-\(index)")
         if listenerFD >= 0 { setAccepting(true) }
         let capacity = 512
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)

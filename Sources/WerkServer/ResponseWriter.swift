@@ -3,14 +3,21 @@ import WerkCore
 
 /// Serializing responses into a connection's output queue and flushing it to the socket.
 extension Connection {
-    /// Writes `response` for `request`, streaming its body with backpressure. Runs in the handler's
-    /// task, on the loop.
-    func writeResponse(_ original: Response, for request: Request) async {
-        guard !closed else { return }
+    /// What is left to send after ``startResponse(_:for:)``: a body stream.
+    struct PendingStream {
+        var stream: ByteStream
+        var length: Int?
+        var chunked: Bool
+    }
+
+    /// Queues the head and (unless it is a stream) the body of `response`. Synchronous, on the loop:
+    /// a handler that never suspends costs no further task switches. Returns the stream to send.
+    func startResponse(_ original: Response, for request: Request) -> PendingStream? {
+        guard !closed else { return nil }
         var response = original
-        if let bad = response.headers.firstInvalidField {
+        if let bad = Self.firstInvalidFieldName(response.headers) {
             response = HTTPError(.internalServerError,
-                                 "The handler set an invalid header field '\(bad.name)'.").response(for: request)
+                                 "The handler set an invalid header field '\(bad)'.").response(for: request)
         }
         var fileFD: Int32 = -1
         if case .file(let region) = response.body, request.method != .head, !response.status.forbidsBody {
@@ -47,14 +54,13 @@ extension Connection {
                 else { keepAlive = false }
             }
         }
-        if response.headers.values(for: "Connection").contains(where: { $0.lowercased().contains("close") }) {
-            keepAlive = false
-        }
+        if Self.asksToClose(response.headers) { keepAlive = false }
 
         writeHead(response.status, response.headers, length: length, chunked: chunked && !isHead,
                   version: request.version)
         logAccess(request, status: response.status.code, bytes: isHead ? 0 : length)
 
+        var pending: PendingStream? = nil
         if isHead || noBody {
             if fileFD >= 0 { Glibc.close(fileFD) }
         } else {
@@ -64,16 +70,48 @@ extension Connection {
             case .file(let region):
                 if fileFD >= 0 { out.appendFile(fd: fileFD, offset: region.offset, count: region.count) }
             case .stream:
-                if let stream { await writeStream(stream, length: length, chunked: chunked) }
+                if let stream { pending = PendingStream(stream: stream, length: length, chunked: chunked) }
             case .empty:
                 break
             }
         }
+        if pending == nil { endResponse() }
+        return pending
+    }
+
+    /// Marks the response complete in the output queue.
+    func endResponse() {
         if !keepAlive { closeAfterFlush = true }
         loop.scheduleFlush(self)
     }
 
-    private func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool) async {
+    /// The name of the first field that cannot be sent as is (a name that is not a token, or a
+    /// value with CR, LF or NUL: header injection).
+    static func firstInvalidFieldName(_ headers: Headers) -> String? {
+        for field in headers.fields {
+            let nameOK = field.name.utf8.withContiguousStorageIfAvailable { bytes in
+                !bytes.isEmpty && bytes.allSatisfy(ASCII.isTokenByte)
+            } ?? ASCII.isToken(field.name)
+            let valueOK = field.value.utf8.withContiguousStorageIfAvailable { bytes in
+                !bytes.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+            } ?? !field.value.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+            if !nameOK || !valueOK { return field.name }
+        }
+        return nil
+    }
+
+    /// Whether the handler set `Connection: close`.
+    static func asksToClose(_ headers: Headers) -> Bool {
+        for field in headers.fields where field.name.utf8.count == 10 && ASCII.equalsIgnoringCase(field.name, "connection") {
+            for token in field.value.utf8.split(separator: 44) where ASCII.equalsIgnoringCase(ASCII.trimmingWhitespace(Substring(token)), "close") {
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Sends a response stream chunk by chunk, waiting while the client is slow (backpressure).
+    func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool) async {
         var iterator = stream.makeAsyncIterator()
         var sent = 0
         do {

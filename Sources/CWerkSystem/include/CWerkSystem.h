@@ -18,5 +18,8 @@ int werk_install_signal_forwarding(int fd);
 /// Restores the SIGINT/SIGTERM handlers that were in place before werk_install_signal_forwarding.
 void werk_restore_signals(void);
 
+/// Names the calling thread (at most 15 characters are kept), for top, perf and debuggers.
+void werk_set_thread_name(const char *name);
+
 /// Ignores SIGPIPE process-wide (writes to a closed socket then fail with EPIPE instead).
 void werk_ignore_sigpipe(void);
