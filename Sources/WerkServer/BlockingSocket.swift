@@ -11,6 +11,7 @@ public enum LiveTransportError: Error, Sendable, CustomStringConvertible {
     /// The server closed the connection before a complete response.
     case connectionClosed
 
+    /// What went wrong, in words.
     public var description: String {
         switch self {
         case .io(let call, let code): "\(call) failed: \(String(cString: strerror(code)))"

@@ -25,6 +25,8 @@ public struct LiveTransport: TestTransport {
         self.timeout = timeout
     }
 
+    /// Sends `request` over a new connection and reads the whole response. Throws
+    /// ``LiveTransportError`` when the server cannot be reached or answers with broken HTTP.
     public func send(_ request: Request) async throws -> TestTransportResponse {
         let body = try await request.body.collect(upTo: .max)
         var headers = request.headers

@@ -3,32 +3,6 @@ import Glibc
 import Synchronization
 import WerkCore
 
-/// Why a server could not start.
-public enum ServerError: Error, Sendable, CustomStringConvertible {
-    /// Binding the address failed (in use, no permission, ...): the address and errno.
-    case bind(String, Int32)
-    /// The host or path cannot be used: the address and why.
-    case invalidAddress(String, String)
-    /// A system call failed: its name and errno.
-    case system(String, Int32)
-    /// `start()` was called on a server that already started.
-    case alreadyStarted
-
-    public var description: String {
-        switch self {
-        case .bind(let address, let code):
-            let hint = code == EADDRINUSE ? " Another process uses it: stop it or pick another port (0 chooses a free one)." : ""
-            return "Cannot bind \(address): \(String(cString: strerror(code))).\(hint)"
-        case .invalidAddress(let address, let why):
-            return "Cannot listen on \(address): \(why)"
-        case .system(let call, let code):
-            return "\(call) failed: \(String(cString: strerror(code)))."
-        case .alreadyStarted:
-            return "The server was already started; create a new Server to start again."
-        }
-    }
-}
-
 /// The state shared by a server's loops: the handler, configuration and lifecycle bookkeeping.
 final class ServerCore: Sendable {
     let handler: Handler
