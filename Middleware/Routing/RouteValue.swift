@@ -102,16 +102,44 @@ public struct RouteValueError: Error, Sendable, CustomStringConvertible {
 /// }
 /// ```
 public struct RouteParameters: Sendable, Sequence, CustomStringConvertible {
+    /// No value and one value (the common cases) are kept inline, so a match allocates nothing.
+    private enum Storage: Sendable {
+        case empty
+        case one(String, RouteValue)
+        case many([(name: String, value: RouteValue)])
+    }
+    private let storage: Storage
+
     /// The name and value pairs, rule variables first (in rule order), then defaults.
-    public private(set) var pairs: [(name: String, value: RouteValue)]
+    public var pairs: [(name: String, value: RouteValue)] {
+        switch storage {
+        case .empty: []
+        case .one(let name, let value): [(name, value)]
+        case .many(let pairs): pairs
+        }
+    }
 
     /// Parameters holding these pairs.
-    public init(_ pairs: [(name: String, value: RouteValue)] = []) { self.pairs = pairs }
+    public init(_ pairs: [(name: String, value: RouteValue)] = []) {
+        switch pairs.count {
+        case 0: storage = .empty
+        case 1: storage = .one(pairs[0].name, pairs[0].value)
+        default: storage = .many(pairs)
+        }
+    }
+
+    /// Parameters holding one pair.
+    init(name: String, value: RouteValue) { storage = .one(name, value) }
 
     /// The typed value named `name`, or nil.
     public func routeValue(_ name: String) -> RouteValue? {
-        for pair in pairs where pair.name == name { return pair.value }
-        return nil
+        switch storage {
+        case .empty: return nil
+        case .one(let key, let value): return key == name ? value : nil
+        case .many(let pairs):
+            for pair in pairs where pair.name == name { return pair.value }
+            return nil
+        }
     }
 
     /// The value named `name` as text (an `int` gives `"42"`), or nil.
@@ -166,7 +194,13 @@ public struct RouteParameters: Sendable, Sequence, CustomStringConvertible {
     public func contains(_ name: String) -> Bool { routeValue(name) != nil }
 
     /// The number of values.
-    public var count: Int { pairs.count }
+    public var count: Int {
+        switch storage {
+        case .empty: 0
+        case .one: 1
+        case .many(let pairs): pairs.count
+        }
+    }
 
     /// Iterates over the pairs in order.
     public func makeIterator() -> IndexingIterator<[(name: String, value: RouteValue)]> { pairs.makeIterator() }

@@ -155,6 +155,15 @@ extension URLMap {
                     case .slashRequired: return .slashRequired
                     case .found(let ruleIndex):
                         let rule = rules[Int(ruleIndex)]
+                        if rule.slots.count == 1 && rule.defaults.isEmpty {
+                            let capture = captures[0]
+                            let bytes = UnsafeBufferPointer(rebasing: (capture.inDomain ? domainBytes : rest)[
+                                Int(capture.start)..<Int(capture.end)])
+                            guard let value = try? rule.slots[0].convert(bytes) else { return .rejected }
+                            return .found(RouteMatch(compiled: rule, parameters: RouteParameters(name: rule.slots[0].name,
+                                                                                                 value: value),
+                                                     ruleIndex: Int(ruleIndex)))
+                        }
                         var pairs: [(name: String, value: RouteValue)] = []
                         pairs.reserveCapacity(rule.slots.count + rule.defaults.count)
                         for (i, slot) in rule.slots.enumerated() {
