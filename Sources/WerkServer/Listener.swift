@@ -32,7 +32,6 @@ enum Listener {
                 let size = socklen_t(MemoryLayout<Int32>.size)
                 _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, size)
                 _ = setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, size)
-                if family == AF_INET6 { _ = setsockopt(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, &one, size) }
                 SocketAddress.setPort(&storage, boundPort)
                 let rc = withUnsafePointer(to: &storage) {
                     $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }

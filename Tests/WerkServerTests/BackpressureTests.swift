@@ -42,4 +42,39 @@ struct BackpressureTests {
             #expect(response.text == String(total))
         }
     }
+
+    @Test("a client that does not read stops the server pulling from the response stream")
+    func responseStreamBackpressure() async throws {
+        let produced = Atomic<Int>(0)
+        let app = Handler { _ in
+            let stream = ByteStream { writer in
+                for _ in 0..<2000 {
+                    try await writer.write([UInt8](repeating: 1, count: 64 * 1024))
+                    produced.add(1, ordering: .relaxed)
+                }
+            }
+            return Response(status: .ok, body: .stream(stream, length: nil))
+        }
+        try await withServer(app, configure: { $0.maxPendingOutputBytes = 64 * 1024 }) { address in
+            let socket = try await ThreadRunner.run { () -> SocketBox in
+                let socket = try BlockingSocket(address, timeout: .seconds(20))
+                try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+                return SocketBox(socket)
+            }
+            try await pollUntil { produced.load(ordering: .relaxed) > 4 }
+            // Without backpressure the 125 MiB stream would be produced at once; with it, the producer
+            // stays a few socket buffers ahead of a client that reads nothing.
+            let ranAway = (try? await pollUntil(seconds: 2) { produced.load(ordering: .relaxed) >= 2000 }) != nil
+            #expect(!ranAway)
+            #expect(produced.load(ordering: .relaxed) < 1000)
+            withExtendedLifetime(socket) {}
+        }
+    }
+}
+
+/// Keeps a test socket open across awaits (it is only touched on one thread at a time).
+final class SocketBox: @unchecked Sendable {
+    // Invariant: the socket is not used after it is boxed; the box only keeps it open.
+    let socket: BlockingSocket
+    init(_ socket: BlockingSocket) { self.socket = socket }
 }
