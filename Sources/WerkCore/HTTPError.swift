@@ -38,7 +38,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
 
     /// A redirect (308 by default, which keeps the method and body) to `location`.
     public static func redirect(to location: String, status: Status = .permanentRedirect) -> HTTPError {
-        HTTPError(status, "Redirecting to \(location).", headers: ["Location": location])
+        HTTPError(status, "Redirecting to \(location).", headers: ["Location": PercentEncoding.encodeIRI(location)])
     }
 
     /// 413, naming the limit.

@@ -64,12 +64,16 @@ extension Request {
 
     /// ``pathInfo`` (with one leading `/`) plus `?` and the raw query string, exactly as Werkzeug's
     /// `full_path`: like Werkzeug's `path`, it leaves out ``scriptName``.
-    public var fullPath: String {
-        "/" + pathInfo.drop(while: { $0 == "/" }) + "?" + queryString
+    public var fullPath: String { path + "?" + queryString }
+
+    /// ``pathInfo`` with exactly one leading `/`, as Werkzeug's `path`: the path below the mount point.
+    /// The whole decoded path the client asked for is ``fullRequestPath``.
+    public var path: String {
+        "/" + pathInfo.drop(while: { $0 == "/" })
     }
 
-    /// ``scriptName`` + ``pathInfo``: the decoded path the client asked for, starting with `/`.
-    public var path: String {
+    /// ``scriptName`` + ``pathInfo``: the whole decoded path the client asked for, starting with `/`.
+    public var fullRequestPath: String {
         let joined = scriptName + pathInfo
         return joined.hasPrefix("/") ? joined : "/" + joined
     }

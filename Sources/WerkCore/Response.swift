@@ -63,15 +63,16 @@ public struct Response: Sendable {
     }
 
     /// A redirect to `location` with Werkzeug's small HTML body. Use 301, 302, 303, 307 or 308; only
-    /// 307 and 308 tell clients to repeat the method and body. The location is sent as given
-    /// (relative locations stay relative); CR, LF and NUL are removed so it cannot inject headers.
+    /// 307 and 308 tell clients to repeat the method and body. Relative locations stay relative; the
+    /// header is escaped as Werkzeug's `iri_to_uri` does (`/a b` is sent as `/a%20b`, non-ASCII as
+    /// UTF-8 escapes), so it can never inject a header; the body shows the location as given.
     public static func redirect(to location: String, status: Status = .found) -> Response {
         let safeLocation = String(location.unicodeScalars.filter { $0 != "\r" && $0 != "\n" && $0 != "\0" })
         let escaped = HTML.escape(safeLocation)
         let html = "<!doctype html>\n<html lang=en>\n<title>Redirecting...</title>\n<h1>Redirecting...</h1>\n"
             + "<p>You should be redirected automatically to the target URL: <a href=\"\(escaped)\">\(escaped)</a>. If not, click the link.\n"
         var response = Response.html(html, status: status)
-        response.headers.set("Location", safeLocation)
+        response.headers.set("Location", PercentEncoding.encodeIRI(safeLocation))
         return response
     }
 

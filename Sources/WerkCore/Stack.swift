@@ -85,7 +85,16 @@ public struct Layers: Middleware {
     /// A group of layers.
     public init(@StackBuilder _ build: () -> [StackElement]) { elements = build() }
 
-    public var name: String { "Layers" }
+    /// `Layers(A, B, C)`, naming the layers inside.
+    public var name: String {
+        let inner = elements.map { element -> String in
+            switch element {
+            case .middleware(let middleware): middleware.name
+            case .handler(let handler): handler.layers.joined(separator: " > ")
+            }
+        }
+        return "Layers(" + inner.joined(separator: ", ") + ")"
+    }
 
     public func wrap(_ next: Handler) -> Handler {
         if case .handler = elements.last { return Handler.compose(elements) }

@@ -136,14 +136,18 @@ struct RequestURLTests {
         #expect(r.url == "http://localhost/p?q=ä%20b")
     }
 
-    @Test("path joins scriptName and pathInfo")
+    @Test("path is the path below the mount, as Werkzeug's; fullRequestPath joins scriptName and pathInfo")
     func path() {
         #expect(request("/x").path == "/x")
-        #expect(request("/x", scriptName: "/app").path == "/app/x")
+        #expect(request("/x", scriptName: "/app").path == "/x")          // Werkzeug: path '/x', script_root '/app'
+        #expect(request("/x", scriptName: "/app").fullRequestPath == "/app/x")
         var r = request("/")
         r.pathInfo = ""
         #expect(r.path == "/")
+        #expect(r.fullRequestPath == "/")
         r.pathInfo = "x"
+        #expect(r.path == "/x")
+        r.pathInfo = "//x"
         #expect(r.path == "/x")
     }
 

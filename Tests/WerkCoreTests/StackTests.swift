@@ -152,7 +152,7 @@ struct StackTests {
         let app = Stack { Tag("a"); group; Tag("b"); echo }
         #expect(try await TestClient(app).get("/").text == "a,g1,g2,b")
         #expect(app.layers.first == "Tag(a)")
-        #expect(app.layers.contains("Layers"))
+        #expect(app.layers.contains("Layers(Tag(g1), Tag(g2))"))
     }
 
     @Test("Layers ending with a handler answers without calling the outer next")

@@ -34,10 +34,25 @@ public struct TestClient: Sendable {
     /// A client over any transport.
     public init(transport: any TestTransport, baseURL: String = "http://localhost", followRedirects: Bool = false,
                 useCookies: Bool = true) {
+        self.init(transport: transport, baseURL: baseURL, followRedirects: followRedirects,
+                  cookieJar: useCookies ? CookieJar() : nil)
+    }
+
+    /// A client calling `handler` in process with a given cookie jar (for example one with a fake
+    /// clock: `CookieJar(now: { fakeNow })`), or nil for no cookies.
+    public init(_ handler: Handler, baseURL: String = "http://localhost", followRedirects: Bool = false,
+                cookieJar: CookieJar?) {
+        self.init(transport: InProcessTransport(handler), baseURL: baseURL, followRedirects: followRedirects,
+                  cookieJar: cookieJar)
+    }
+
+    /// A client over any transport with a given cookie jar, or nil for no cookies.
+    public init(transport: any TestTransport, baseURL: String = "http://localhost", followRedirects: Bool = false,
+                cookieJar: CookieJar?) {
         self.transport = transport
         self.baseURL = baseURL
         self.followRedirects = followRedirects
-        self.cookieJar = useCookies ? CookieJar() : nil
+        self.cookieJar = cookieJar
     }
 
     /// GET.

@@ -32,6 +32,30 @@ public enum PercentEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// Makes an IRI (or any URL text) safe to send in a header, as Werkzeug's `iri_to_uri` does for
+    /// `Location`: escapes non-ASCII bytes, controls, space and `"<>\\^`{|}`, and keeps everything else
+    /// (reserved characters and existing `%XX` escapes) as it is.
+    public static func encodeIRI(_ text: some StringProtocol) -> String {
+        func needsEscape(_ b: UInt8) -> Bool {
+            b <= 0x20 || b >= 0x7F || b == UInt8(ascii: "\"") || b == UInt8(ascii: "<") || b == UInt8(ascii: ">")
+                || b == UInt8(ascii: "\\") || b == UInt8(ascii: "^") || b == UInt8(ascii: "`") || b == UInt8(ascii: "{")
+                || b == UInt8(ascii: "|") || b == UInt8(ascii: "}")
+        }
+        guard text.utf8.contains(where: needsEscape) else { return String(text) }
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count + 16)
+        for byte in text.utf8 {
+            if needsEscape(byte) {
+                out.append(UInt8(ascii: "%"))
+                out.append(hexDigits[Int(byte >> 4)])
+                out.append(hexDigits[Int(byte & 15)])
+            } else {
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
     /// Decodes `%XX` escapes (and `+` as space when asked). A malformed escape (`%zz`, a `%` near the
     /// end) is kept literally, as browsers and WSGI servers do; invalid UTF-8 becomes U+FFFD.
     public static func decode(_ text: some StringProtocol, plusAsSpace: Bool = false) -> String {
