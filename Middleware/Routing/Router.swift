@@ -72,7 +72,7 @@ public struct Router: Middleware {
             switch result {
             case .matched(let match):
                 routed.storage[RoutingStateKey.self] = RoutingState(map: map, match: match)
-                return try await map.rules[match.ruleIndex].handler!(routed)
+                return try await match.compiled.handler!(routed)
             case .redirect(var location):
                 if !map.matchesDomain {
                     // Redirect URLs carry the host: match again with the full binding on this rare path.
@@ -97,10 +97,16 @@ public struct Router: Middleware {
     }
 }
 
-/// What a router leaves on a request: its map and the match.
-struct RoutingState: Sendable {
+/// What a router leaves on a request: its map and the match. A class, so storing it in the
+/// request's storage does not box a large value and copies are one retain.
+final class RoutingState: Sendable {
     let map: URLMap
     let match: RouteMatch?
+
+    init(map: URLMap, match: RouteMatch?) {
+        self.map = map
+        self.match = match
+    }
 }
 
 enum RoutingStateKey: StorageKey {

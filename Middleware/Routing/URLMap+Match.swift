@@ -297,7 +297,13 @@ extension Request {
     /// `Upgrade: websocket`.
     public var isWebSocketUpgrade: Bool {
         if scheme == "ws" || scheme == "wss" { return true }
-        guard let upgrade = headers["Upgrade"], ASCII.equalsIgnoringCase(upgrade.trimmingWhitespace, "websocket"),
+        // Most requests have no Upgrade field: compare name lengths before any case-insensitive compare.
+        var upgrade: String?
+        for field in headers where field.name.utf8.count == 7 && ASCII.equalsIgnoringCase(field.name, "Upgrade") {
+            upgrade = field.value
+            break
+        }
+        guard let upgrade, ASCII.equalsIgnoringCase(upgrade.trimmingWhitespace, "websocket"),
               let connection = headers.combinedValue(for: "Connection") else { return false }
         return connection.split(separator: ",").contains { ASCII.equalsIgnoringCase($0.trimmingWhitespace, "upgrade") }
     }
