@@ -54,6 +54,22 @@ public struct ByteStream: AsyncSequence, Sendable {
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pull: pull) }
 
+    /// The same stream, throwing ``HTTPError`` 413 as soon as more than `limit` bytes have come through
+    /// (Werkzeug's `LimitedStream(is_max=True)`).
+    public func limited(to limit: Int) -> ByteStream {
+        let pull = self.pull
+        let total = Mutex(0)
+        return ByteStream {
+            guard let chunk = try await pull() else { return nil }
+            let exceeded = total.withLock { count -> Bool in
+                count += chunk.count
+                return count > limit
+            }
+            if exceeded { throw HTTPError.contentTooLarge(limit: limit) }
+            return chunk
+        }
+    }
+
     /// Reads the whole stream into one buffer, throwing ``HTTPError`` 413 once more than `limit` bytes
     /// arrive (the rest is not read).
     public func collect(upTo limit: Int) async throws -> [UInt8] {

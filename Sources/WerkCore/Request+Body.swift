@@ -39,6 +39,15 @@ extension Request {
         }
     }
 
+    /// The body as a stream for reading large uploads chunk by chunk, capped at ``maxContentLength``:
+    /// a declared Content-Length over the limit is a 413 at once, and a body that grows past it is a
+    /// 413 when the chunk that crosses it is pulled. The stream can be taken once.
+    public func bodyStream() throws -> ByteStream {
+        guard let limit = maxContentLength else { return try body.stream() }
+        if let declared = body.declaredLength, declared > limit { throw HTTPError.contentTooLarge(limit: limit) }
+        return try body.stream().limited(to: limit)
+    }
+
     /// The body as a ``JSON`` value. Throws ``HTTPError`` 415 when the Content-Type is not JSON (unless
     /// `force`) and 400 when the body is not valid JSON.
     public func json(force: Bool = false) async throws -> JSON {

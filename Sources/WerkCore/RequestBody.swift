@@ -71,7 +71,8 @@ public final class RequestBody: Sendable {
     }
 
     /// The body as a stream, for reading large uploads chunk by chunk. A buffered body is returned as
-    /// one chunk; a streamed body can be taken only once.
+    /// one chunk; a streamed body can be taken only once. This is the raw stream, without the
+    /// request's size limit: handlers should use ``Request/bodyStream()``, which enforces it.
     public func stream() throws -> ByteStream {
         try state.withLock { state in
             switch state {

@@ -220,3 +220,35 @@ struct RequestBodyTests {
         #expect(try await client.post("/", body: .text("12345")).status == .contentTooLarge)
     }
 }
+
+@Suite("Request body streams with a size limit")
+struct RequestBodyStreamLimitTests {
+    static func streamed(_ chunks: [[UInt8]], declared: Int?) -> RequestBody {
+        RequestBody(stream: ByteStream(chunks: chunks), declaredLength: declared)
+    }
+
+    @Test("bodyStream passes a body within maxContentLength through unchanged")
+    func withinLimit() async throws {
+        var request = Request(method: .post, target: "/", body: Self.streamed([[1, 2], [3]], declared: nil))
+        request.maxContentLength = 3
+        var seen: [UInt8] = []
+        for try await chunk in try request.bodyStream() { seen += chunk }
+        #expect(seen == [1, 2, 3])
+    }
+
+    @Test("bodyStream throws 413 when the streamed body grows past maxContentLength")
+    func growsPastLimit() async throws {
+        var request = Request(method: .post, target: "/", body: Self.streamed([[1, 2], [3, 4]], declared: nil))
+        request.maxContentLength = 3
+        var iterator = try request.bodyStream().makeAsyncIterator()
+        #expect(try await iterator.next() == [1, 2])
+        await #expect(throws: HTTPError.self) { _ = try await iterator.next() }
+    }
+
+    @Test("bodyStream refuses a declared Content-Length over the limit before reading anything")
+    func declaredTooLarge() throws {
+        var request = Request(method: .post, target: "/", body: Self.streamed([[1]], declared: 10))
+        request.maxContentLength = 5
+        #expect(throws: HTTPError.self) { _ = try request.bodyStream() }
+    }
+}
