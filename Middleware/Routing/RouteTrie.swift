@@ -1,10 +1,15 @@
 /// The matching structure, compiled once when the router is built: a trie of path segments stored
-/// in flat arrays (nodes, dynamic edges, and one open-addressing hash table for every static edge).
+/// in flat buffers (nodes, dynamic edges, rule facts, and one open-addressing hash table for every
+/// static edge).
 ///
 /// Matching follows Werkzeug's `StateMachineMatcher`: at each node the static edge for the segment
 /// is tried first, then the dynamic edges in weight order, backtracking on failure. The cost grows
 /// with the number of segments (and the dynamic edges tried at each), not with the number of rules.
-final class RouteTrie: Sendable {
+///
+/// `@unchecked Sendable`: the buffers hold plain data, are written once in `init` (from arrays), never
+/// written again, and freed in `deinit`; concurrent reads of immutable memory are safe. Raw buffers
+/// instead of arrays keep matching free of reference counting.
+final class RouteTrie: @unchecked Sendable {
     struct Node: Sendable {
         var ruleStart: Int32 = 0
         var ruleCount: Int32 = 0
@@ -37,31 +42,58 @@ final class RouteTrie: Sendable {
         case converter(any RouteConverter)
     }
 
-    /// The rule facts matching needs, by rule index.
+    /// The rule facts matching needs, by rule index: plain data.
     struct RuleInfo: Sendable {
-        var methods: [Method]?
+        /// One bit per method name of ``RouteTrie/methodNames`` the rule answers.
+        var methodMask: UInt64
+        /// The rule has no method list: every method.
+        var anyMethod: Bool
         var websocket: Bool
         var strictSlashes: Bool
     }
 
-    let nodes: [Node]
-    let edges: [Edge]
+    let nodes: UnsafeMutableBufferPointer<Node>
+    let edges: UnsafeMutableBufferPointer<Edge>
     let patterns: [Pattern]
-    let ruleRefs: [Int32]
+    let ruleRefs: UnsafeMutableBufferPointer<Int32>
     let statics: StaticTable
-    let rules: [RuleInfo]
+    let rules: UnsafeMutableBufferPointer<RuleInfo>
+    /// The method names rules list, in bit order (at most 64).
+    let methodNames: [Method]
     let maxVariables: Int
 
     init(nodes: [Node], edges: [Edge], patterns: [Pattern], ruleRefs: [Int32], statics: StaticTable,
-         rules: [RuleInfo], maxVariables: Int) {
-        self.nodes = nodes
-        self.edges = edges
+         rules: [RuleInfo], methodNames: [Method], maxVariables: Int) {
+        self.nodes = freeze(nodes)
+        self.edges = freeze(edges)
         self.patterns = patterns
-        self.ruleRefs = ruleRefs
+        self.ruleRefs = freeze(ruleRefs)
         self.statics = statics
-        self.rules = rules
+        self.rules = freeze(rules)
+        self.methodNames = methodNames
         self.maxVariables = maxVariables
     }
+
+    deinit {
+        nodes.deallocate()
+        edges.deallocate()
+        ruleRefs.deallocate()
+        rules.deallocate()
+        statics.deallocate()
+    }
+
+    /// The bit of `method` in rule masks; 0 when no rule lists it.
+    func methodBit(_ method: Method) -> UInt64 {
+        for (index, name) in methodNames.enumerated() where name == method { return 1 << UInt64(index) }
+        return 0
+    }
+}
+
+/// A heap copy of `array` (at least one element of capacity), freed by its owner.
+func freeze<T>(_ array: [T]) -> UnsafeMutableBufferPointer<T> {
+    let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(1, array.count))
+    _ = buffer.initialize(from: array)
+    return UnsafeMutableBufferPointer(rebasing: buffer[0..<array.count])
 }
 
 /// A captured variable: a byte range of the domain (`inDomain`) or of the path.
@@ -89,7 +121,7 @@ struct TrieMatcher: ~Copyable {
     let trie: RouteTrie
     let domain: UnsafeBufferPointer<UInt8>
     let path: UnsafeBufferPointer<UInt8>
-    let method: Method
+    let methodBit: UInt64
     let websocket: Bool
     let captures: UnsafeMutableBufferPointer<Capture>
     var trace = MatchTrace()
@@ -128,7 +160,7 @@ struct TrieMatcher: ~Copyable {
                 for r in Int(child.ruleStart)..<Int(child.ruleStart + child.ruleCount) {
                     let ruleIndex = trie.ruleRefs[r]
                     let rule = trie.rules[Int(ruleIndex)]
-                    if rule.websocket == websocket && (rule.methods == nil || rule.methods!.contains(method)) {
+                    if rule.websocket == websocket && (rule.anyMethod || rule.methodMask & methodBit != 0) {
                         return rule.strictSlashes ? .slashRequired : .found(rule: ruleIndex)
                     }
                 }
@@ -180,7 +212,7 @@ struct TrieMatcher: ~Copyable {
             let ruleIndex = trie.ruleRefs[r]
             let rule = trie.rules[Int(ruleIndex)]
             if !allowStrict && rule.strictSlashes { continue }
-            if let methods = rule.methods, !methods.contains(method) {
+            if !rule.anyMethod && rule.methodMask & methodBit == 0 {
                 trace.mismatchedRules.append(ruleIndex)
             } else if rule.websocket != websocket {
                 trace.websocketMismatch = true
@@ -233,25 +265,26 @@ struct TrieMatcher: ~Copyable {
 }
 
 /// Every static edge of the trie in one open-addressing table keyed by (parent node, segment bytes).
-struct StaticTable: Sendable {
-    private struct Entry: Sendable {
+/// Its buffers are owned (and freed) by the ``RouteTrie``, whose `@unchecked Sendable` covers them.
+struct StaticTable {
+    private struct Entry {
         var hash: UInt64
         var parent: Int32
         var child: Int32
         var keyStart: Int32
         var keyLength: Int32
     }
-    private var slots: [Int32] = [-1]
-    private var entries: [Entry] = []
-    private var keys: [UInt8] = []
-    private var mask = 0
-
-    init() {}
+    private let slots: UnsafeMutableBufferPointer<Int32>
+    private let entries: UnsafeMutableBufferPointer<Entry>
+    private let keys: UnsafeMutableBufferPointer<UInt8>
+    private let mask: Int
 
     init(_ edges: [(parent: Int32, key: [UInt8], child: Int32)]) {
         var capacity = 8
         while capacity < edges.count * 2 { capacity <<= 1 }
-        slots = Array(repeating: -1, count: capacity)
+        var slots = Array(repeating: Int32(-1), count: capacity)
+        var entries: [Entry] = []
+        var keys: [UInt8] = []
         mask = capacity - 1
         for edge in edges {
             let h = edge.key.withUnsafeBufferPointer { StaticTable.hash(edge.parent, $0, 0, $0.count) }
@@ -262,6 +295,16 @@ struct StaticTable: Sendable {
             while slots[slot] >= 0 { slot = (slot + 1) & mask }
             slots[slot] = Int32(entries.count - 1)
         }
+        self.slots = freeze(slots)
+        self.entries = freeze(entries)
+        self.keys = freeze(keys)
+    }
+
+    /// Frees the buffers (called once, by the owning trie's `deinit`).
+    func deallocate() {
+        slots.deallocate()
+        entries.deallocate()
+        keys.deallocate()
     }
 
     @inline(__always)
@@ -282,13 +325,10 @@ struct StaticTable: Sendable {
             if index < 0 { return nil }
             let entry = entries[Int(index)]
             if entry.hash == h && entry.parent == parent && Int(entry.keyLength) == length {
-                let equal = keys.withUnsafeBufferPointer { keyBytes in
-                    var i = 0
-                    let base = Int(entry.keyStart)
-                    while i < length && keyBytes[base + i] == bytes[start + i] { i += 1 }
-                    return i == length
-                }
-                if equal { return entry.child }
+                let base = Int(entry.keyStart)
+                var i = 0
+                while i < length && keys[base + i] == bytes[start + i] { i += 1 }
+                if i == length { return entry.child }
             }
             slot = (slot + 1) & mask
         }

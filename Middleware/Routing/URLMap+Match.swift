@@ -145,8 +145,9 @@ extension URLMap {
                 while start < pathBytes.count && pathBytes[start] == UInt8(ascii: "/") { start += 1 }
                 let rest = UnsafeBufferPointer(rebasing: pathBytes[start...])
                 return withUnsafeTemporaryAllocation(of: Capture.self, capacity: max(1, trie.maxVariables)) { captures in
-                    var matcher = TrieMatcher(trie: trie, domain: domainBytes, path: rest, method: method,
-                                              websocket: websocket, captures: captures)
+                    var matcher = TrieMatcher(trie: trie, domain: domainBytes, path: rest,
+                                              methodBit: trie.methodBit(method), websocket: websocket,
+                                              captures: captures)
                     let outcome = matcher.run(hasParts: hasParts)
                     if matcher.trace.websocketMismatch { trace.websocketMismatch = true }
                     if !matcher.trace.mismatchedRules.isEmpty { trace.mismatchedRules += matcher.trace.mismatchedRules }

@@ -269,10 +269,21 @@ enum TrieBuilder {
         var edges: [RouteTrie.Edge] = []
         var patterns: [RouteTrie.Pattern] = []
         var ruleInfos: [RouteTrie.RuleInfo] = []
+        var methodNames: [Method] = []
         var maxVariables = 0
         for (index, rule) in rules.enumerated() {
-            ruleInfos.append(RouteTrie.RuleInfo(methods: rule.methods, websocket: rule.websocket,
-                                                strictSlashes: rule.strictSlashes))
+            var mask: UInt64 = 0
+            for method in rule.methods ?? [] {
+                var bit = methodNames.firstIndex(of: method)
+                if bit == nil {
+                    precondition(methodNames.count < 64, "Router: more than 64 distinct method names in one router.")
+                    methodNames.append(method)
+                    bit = methodNames.count - 1
+                }
+                mask |= 1 << UInt64(bit!)
+            }
+            ruleInfos.append(RouteTrie.RuleInfo(methodMask: mask, anyMethod: rule.methods == nil,
+                                                websocket: rule.websocket, strictSlashes: rule.strictSlashes))
             maxVariables = max(maxVariables, rule.parsed.variables.count)
             if rule.buildOnly { continue }
             var state = 0
@@ -333,6 +344,6 @@ enum TrieBuilder {
             flatNodes.append(flatNode)
         }
         return RouteTrie(nodes: flatNodes, edges: flatEdges, patterns: patterns, ruleRefs: ruleRefs, statics: StaticTable(staticEdges),
-                         rules: ruleInfos, maxVariables: maxVariables)
+                         rules: ruleInfos, methodNames: methodNames, maxVariables: maxVariables)
     }
 }

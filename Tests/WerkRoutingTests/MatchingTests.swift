@@ -263,7 +263,8 @@ struct MatchingTests {
                 Route("/users\(i)/<int:id>", name: "u\(i)", handler: echo("u"))
             }
         }
-        #expect(router.map.trie.statics.lookup(parent: 0, [UInt8]("x".utf8).withUnsafeBufferPointer { $0 }, 0, 1) == nil)
+        let missing = [UInt8]("x".utf8).withUnsafeBufferPointer { router.map.trie.statics.lookup(parent: 0, $0, 0, 1) }
+        #expect(missing == nil)
         for i in stride(from: 0, to: 1000, by: 97) {
             #expect(router.test("/static\(i)/path").endpoint == "s\(i)")
             #expect(router.test("/users\(i)/\(i)").values == ["id": "\(i)"])
