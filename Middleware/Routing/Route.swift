@@ -44,8 +44,11 @@ public struct Route: Sendable {
     public var buildOnly: Bool
     /// When set, a match redirects (308) instead of calling the handler.
     public var redirectTo: RedirectTarget?
-    /// The handler (nil for redirect-only and build-only rules).
+    /// The handler (nil for redirect-only, alias and build-only rules).
     public var handler: Handler?
+    /// An alias spelling of the endpoint: a match redirects (308) to the URL the endpoint's other
+    /// rules build for the same values (Werkzeug's `alias=True`).
+    public var alias = false
 
     /// A rule answered by `handler`.
     public init(_ rule: String, methods: [Method]? = nil, name: String? = nil, defaults: [String: RouteValue] = [:],
@@ -103,6 +106,15 @@ public struct Route: Sendable {
         self.init(rule, methods: methods, name: name, defaults: defaults, subdomain: subdomain, host: host,
                   handler: nil)
         self.redirectTo = target
+    }
+
+    /// An alias of endpoint `name`: a request for `rule` redirects (308) to the endpoint's canonical
+    /// URL, built from the matched values (`Route(alias: "/index.html", name: "index")`).
+    public init(alias rule: String, name: String, methods: [Method]? = nil, defaults: [String: RouteValue] = [:],
+                subdomain: String? = nil, host: String? = nil) {
+        self.init(rule, methods: methods, name: name, defaults: defaults, subdomain: subdomain, host: host,
+                  handler: nil)
+        self.alias = true
     }
 
     /// A rule used only to build URLs (for example to a static file server or another application).

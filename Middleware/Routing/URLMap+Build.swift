@@ -20,6 +20,12 @@ extension URLMap {
     public func build(_ endpoint: String, _ values: [(String, any Sendable)] = [], method: Method? = nil,
                       external: Bool = false, scheme: String? = nil,
                       context binding: Binding) throws(URLBuildError) -> String {
+        try build(endpoint, values, method: method, external: external, scheme: scheme, appendUnknown: true,
+                  context: binding)
+    }
+
+    func build(_ endpoint: String, _ values: [(String, any Sendable)], method: Method?, external: Bool,
+               scheme: String? = nil, appendUnknown: Bool, context binding: Binding) throws(URLBuildError) -> String {
         var routeValues: [(String, RouteValue)] = []
         var lists: [(String, [RouteValue])]?   // only when a value is an array
         routeValues.reserveCapacity(values.count)
@@ -49,7 +55,7 @@ extension URLMap {
                 let rule = rules[index]
                 guard suitable(rule, routeValues, method: method) else { continue }
                 do {
-                    let built = try buildRule(rule, routeValues, appendUnknown: true, expanded: expanded)
+                    let built = try buildRule(rule, routeValues, appendUnknown: appendUnknown, expanded: expanded)
                     if !options.hostMatching || built.domain == binding.serverName {
                         return (built.domain, built.path, rule.websocket)
                     }

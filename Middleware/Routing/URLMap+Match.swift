@@ -193,6 +193,16 @@ extension URLMap {
     private func finish(_ match: RouteMatch, method: Method, binding: Binding, queryString: String) -> RouteMatchResult {
         let rule = match.compiled
         if !hasRedirects[match.ruleIndex] { return .matched(match) }
+        if rule.alias, let endpoint = rule.endpoint {
+            // Werkzeug's `make_alias_redirect_url`: the canonical URL, external, without unknown values.
+            let values = match.parameters.pairs.map { ($0.name, $0.value as any Sendable) }
+            if var url = try? build(endpoint, values, method: method, external: true, appendUnknown: false,
+                                    context: binding) {
+                if !queryString.isEmpty { url += "?" + queryString }
+                return .redirect(url)
+            }
+            return .notFound
+        }
         if options.redirectDefaults {
             for index in defaultRedirectCandidates[match.ruleIndex] {
                 let other = rules[index]

@@ -29,6 +29,7 @@ public final class URLMap: Sendable {
         let strictSlashes: Bool
         let mergeSlashes: Bool
         let buildOnly: Bool
+        let alias: Bool
         let defaults: [(name: String, value: RouteValue)]
         let arguments: Set<String>
         let parsed: ParsedRule
@@ -38,7 +39,7 @@ public final class URLMap: Sendable {
         let slots: [VariableSlot]
 
         init(rule: String, endpoint: String?, methods: [Method]?, websocket: Bool, strictSlashes: Bool,
-             mergeSlashes: Bool, buildOnly: Bool, defaults: [(name: String, value: RouteValue)],
+             mergeSlashes: Bool, buildOnly: Bool, alias: Bool, defaults: [(name: String, value: RouteValue)],
              arguments: Set<String>, parsed: ParsedRule, handler: Handler?, redirectTo: RedirectTarget?) {
             self.rule = rule
             self.endpoint = endpoint
@@ -47,6 +48,7 @@ public final class URLMap: Sendable {
             self.strictSlashes = strictSlashes
             self.mergeSlashes = mergeSlashes
             self.buildOnly = buildOnly
+            self.alias = alias
             self.defaults = defaults
             self.arguments = arguments
             self.parsed = parsed
@@ -97,8 +99,10 @@ public final class URLMap: Sendable {
         }
         for (endpoint, indices) in byEndpoint {
             byEndpoint[endpoint] = indices.enumerated().sorted { a, b in
-                let ka = (-rules[a.element].arguments.count, -rules[a.element].defaults.count)
-                let kb = (-rules[b.element].arguments.count, -rules[b.element].defaults.count)
+                let ka = (rules[a.element].alias ? 1 : 0, -rules[a.element].arguments.count,
+                          -rules[a.element].defaults.count)
+                let kb = (rules[b.element].alias ? 1 : 0, -rules[b.element].arguments.count,
+                          -rules[b.element].defaults.count)
                 return ka != kb ? ka < kb : a.offset < b.offset
             }.map(\.element)
         }
@@ -106,13 +110,14 @@ public final class URLMap: Sendable {
         for indices in byEndpoint.values {
             for (position, index) in indices.enumerated() {
                 candidates[index] = indices[..<position].filter { other in
-                    !rules[other].buildOnly && !rules[other].defaults.isEmpty
+                    !rules[other].buildOnly && !rules[other].alias && !rules[other].defaults.isEmpty
                         && rules[other].arguments == rules[index].arguments
                 }
             }
         }
         self.hasRedirects = rules.indices.map { index in
-            rules[index].redirectTo != nil || (options.redirectDefaults && !candidates[index].isEmpty)
+            rules[index].redirectTo != nil || rules[index].alias
+                || (options.redirectDefaults && !candidates[index].isEmpty)
         }
         self.defaultRedirectCandidates = candidates
         self.rules = rules
@@ -191,7 +196,7 @@ public final class URLMap: Sendable {
         for name in route.defaults.keys where name.isEmpty {
             throw RouteDefinitionError(rule: route.rule, position: 1, reason: "a default has an empty name.")
         }
-        if route.handler == nil && route.redirectTo == nil && !route.buildOnly {
+        if route.handler == nil && route.redirectTo == nil && !route.buildOnly && !route.alias {
             throw RouteDefinitionError(rule: route.rule, position: 1, reason: "the rule has no handler; give it one, "
                                        + "a redirectTo, or declare it buildOnly.")
         }
@@ -199,7 +204,7 @@ public final class URLMap: Sendable {
         return CompiledRule(
             rule: route.rule, endpoint: route.name, methods: methods, websocket: route.websocket,
             strictSlashes: route.strictSlashes ?? options.strictSlashes, mergeSlashes: mergeSlashes,
-            buildOnly: route.buildOnly, defaults: defaults,
+            buildOnly: route.buildOnly, alias: route.alias, defaults: defaults,
             arguments: Set(parsed.variables.map(\.name)).union(route.defaults.keys), parsed: parsed,
             handler: route.handler, redirectTo: route.redirectTo)
     }

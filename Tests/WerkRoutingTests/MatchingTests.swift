@@ -141,6 +141,20 @@ struct MatchingTests {
         #expect(router.test("/page/1").values == ["n": "1"])
     }
 
+    @Test("alias rules redirect to the endpoint's canonical URL, query kept; building never picks them")
+    func aliases() throws {
+        let router = Router {
+            Route("/", name: "index", handler: echo("index"))
+            Route(alias: "/index.html", name: "index")
+            Route("/p/<int:n>", name: "p", handler: echo("p"))
+            Route(alias: "/page-<int:n>", name: "p")
+        }
+        #expect(router.test("/index.html").location == "http://example.com/")
+        #expect(router.test("/page-3", query: "x=1").location == "http://example.com/p/3?x=1")
+        #expect(try router.map.build("index", context: exampleBinding) == "/")
+        #expect(try router.map.build("p", [("n", 2)], context: exampleBinding) == "/p/2")
+    }
+
     @Test("redirectTo: placeholders, absolute paths ignore the script name, relative ones keep it", arguments: [
         ("/old/5", "", "http://example.com/new/5"), ("/old/5", "/app", "http://example.com/new/5"),
         ("/rel/q", "", "http://example.com/other/q"), ("/rel/q", "/app", "http://example.com/app/other/q"),
