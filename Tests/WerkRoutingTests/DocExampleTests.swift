@@ -2,8 +2,8 @@ import Testing
 import WerkCore
 @testable import WerkRouting
 
-/// The first example of docs/routing.md, with a stand-in for `RequireLogin`.
-@Suite("docs/routing.md example")
+/// The first example of the README's Routing section, with a stand-in for `RequireLogin`.
+@Suite("README routing example")
 struct DocExampleTests {
     struct RequireLogin: Middleware {
         func wrap(_ next: Handler) -> Handler {

@@ -10,7 +10,7 @@ Endpoints (JSON bodies are Flask's tagged JSON, so tuples, bytes, ... travel int
   GET  /read              -> the session as tagged JSON, plus "permanent"
   POST /write[?permanent=1] body: tagged JSON object; replaces the session with it
   GET  /increment          -> session["n"] += 1 (keeps every other key)
-  GET  /werk-read          -> decodes the "session" cookie in Werk's own format (docs/sessions.md)
+  GET  /werk-read          -> decodes the "session" cookie in Werk's own format (README, "Sessions")
 """
 import hashlib
 import os
@@ -58,7 +58,7 @@ def increment():
 
 @app.get("/werk-read")
 def werk_read():
-    # Werk's default format, exactly as docs/sessions.md defines it.
+    # Werk's default format, exactly as the README's Sessions section defines it.
     werk = URLSafeTimedSerializer(
         keys[0], salt="werk.session", serializer=tagged,
         signer_kwargs={"key_derivation": "hmac", "digest_method": hashlib.sha256})
