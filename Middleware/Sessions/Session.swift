@@ -51,7 +51,7 @@ public final class Session: Sendable {
         /// are not parsed.
         func cookieValue() -> String? {
             for header in headers.values(for: "Cookie") where Source.mentions(header, cookieName) {
-                if let value = Cookies.parse(header)[cookieName] { return value }
+                if let value = Cookies.value(named: cookieName, in: header) { return value }
             }
             return nil
         }

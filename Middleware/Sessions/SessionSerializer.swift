@@ -107,9 +107,8 @@ public struct SessionSerializer: Sendable {
         let tagged = FlaskTaggedJSON.tag(.object(values))
         guard format == .werk else { return try serializer.dumps(tagged) }
         let json = tagged.serializedBytes(sortKeys: true, asciiOnly: false)
-        let payload = json.count < SessionSerializer.werkCompressionThreshold
-            ? Base64.encode(json, urlSafe: true, padding: false) : serializer.encodePayload(tagged)
-        return try serializer.signer.sign(payload)
+        guard json.count < SessionSerializer.werkCompressionThreshold else { return try serializer.dumps(jsonBytes: json) }
+        return try serializer.signer.sign(base64URLOf: json)
     }
 
     /// The signed cookie value for plain JSON `values`.
@@ -121,14 +120,10 @@ public struct SessionSerializer: Sendable {
     /// within ``maxAge`` seconds, or cannot be decoded. Never throws and never traps, whatever the
     /// bytes.
     public func decode(_ cookieValue: some StringProtocol) -> [String: FlaskTaggedJSON.Value]? {
-        guard !cookieValue.isEmpty, cookieValue.utf8.count <= maxCookieSize else { return nil }
-        let json: JSON
-        do throws(SigningError) {
-            json = try serializer.loads(String(cookieValue), maxAge: maxAge)
-        } catch {
-            return nil
-        }
-        guard case .object = json, case .object(let values)? = try? FlaskTaggedJSON.untag(json) else { return nil }
+        guard !cookieValue.isEmpty, cookieValue.utf8.count <= maxCookieSize,
+              let json = serializer.payloadJSONBytes(ofToken: cookieValue, maxAge: maxAge),
+              case .object(let values)? = FlaskTaggedJSON.value(parsing: json) else { return nil }
+        // Only a JSON object untags to an object, so this is also the check that the payload is one.
         return values
     }
 

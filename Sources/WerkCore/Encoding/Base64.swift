@@ -13,10 +13,27 @@ public enum Base64 {
 
     /// Encodes bytes; `urlSafe` picks the `-_` alphabet and `padding` adds trailing `=`.
     public static func encode(_ bytes: some Collection<UInt8>, urlSafe: Bool = false, padding: Bool = true) -> String {
+        withContiguousBytes(bytes) { input in
+            let outputCount = encodedCount(input.count, padding: padding)
+            return String(unsafeUninitializedCapacity: outputCount) { out in
+                encode(input, urlSafe: urlSafe, padding: padding, into: out.baseAddress!)
+            }
+        }
+    }
+
+    /// The length of the encoding of `count` bytes.
+    @inline(__always)
+    static func encodedCount(_ count: Int, padding: Bool) -> Int {
+        padding ? (count + 2) / 3 * 4 : (count * 4 + 2) / 3
+    }
+
+    /// Encodes `input` into `out`, which has room for ``encodedCount(_:padding:)`` bytes; returns
+    /// the number of bytes written.
+    static func encode(
+        _ input: UnsafeRawBufferPointer, urlSafe: Bool, padding: Bool, into out: UnsafeMutablePointer<UInt8>
+    ) -> Int {
         let table = urlSafe ? Self.urlSafe : Self.standard
-        let input = Array(bytes)
-        let outputCount = padding ? (input.count + 2) / 3 * 4 : (input.count * 4 + 2) / 3
-        return String(unsafeUninitializedCapacity: outputCount) { out in
+        return table.withUnsafeBufferPointer { table in
             var o = 0
             var i = 0
             while i + 3 <= input.count {
@@ -41,18 +58,25 @@ public enum Base64 {
     /// Decodes text in the chosen alphabet. Padding is optional; returns `nil` for any other character,
     /// for misplaced padding, or for a length that no encoding produces.
     public static func decode(_ text: some StringProtocol, urlSafe: Bool = false) -> [UInt8]? {
-        var utf8 = Array(text.utf8)
-        while utf8.last == UInt8(ascii: "=") { utf8.removeLast() }
-        if utf8.count % 4 == 1 { return nil }
-        let padding = text.utf8.count - utf8.count
-        // Padding, when present, must complete the last 4-character group ("Zg==", not "Zg=" or "Zm8==").
-        if padding > 2 || (padding > 0 && (utf8.count + padding) % 4 != 0) { return nil }
         var out: [UInt8] = []
-        out.reserveCapacity(utf8.count * 3 / 4)
+        let ok = withContiguousBytes(text.utf8) { decode($0, urlSafe: urlSafe, appendingTo: &out) }
+        return ok ? out : nil
+    }
+
+    /// Decodes base64 text given as bytes, appending to `out`, with the rules of
+    /// ``decode(_:urlSafe:)``. Returns false (leaving `out` partly written) when the text is invalid.
+    static func decode(_ text: UnsafeRawBufferPointer, urlSafe: Bool, appendingTo out: inout [UInt8]) -> Bool {
+        var count = text.count
+        while count > 0 && text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        if count % 4 == 1 { return false }
+        let padding = text.count - count
+        // Padding, when present, must complete the last 4-character group ("Zg==", not "Zg=" or "Zm8==").
+        if padding > 2 || (padding > 0 && (count + padding) % 4 != 0) { return false }
+        out.reserveCapacity(out.count + count * 3 / 4)
         var acc: UInt32 = 0
         var bits = 0
-        for c in utf8 {
-            guard let v = value(of: c, urlSafe: urlSafe) else { return nil }
+        for i in 0..<count {
+            guard let v = value(of: text[i], urlSafe: urlSafe) else { return false }
             acc = acc << 6 | UInt32(v)
             bits += 6
             if bits >= 8 {
@@ -60,7 +84,7 @@ public enum Base64 {
                 out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
             }
         }
-        return out
+        return true
     }
 
     @inline(__always)

@@ -23,6 +23,44 @@ public enum Cookies {
     public static func parse(_ header: some StringProtocol) -> MultiDict {
         var out = MultiDict()
         let b = Array(header.utf8)
+        scan(b) { nameRange, valueRange in
+            out.append(String(decoding: b[nameRange], as: UTF8.self), unquoteValue(b[valueRange]))
+            return true
+        }
+        return out
+    }
+
+    /// The first value of the cookie called `name` in a `Cookie` header: `parse(header)[name]`,
+    /// without building the multi-dict or a string for any other cookie.
+    ///
+    /// ```swift
+    /// Cookies.value(named: "session", in: "theme=dark; session=abc")   // "abc"
+    /// ```
+    public static func value(named name: String, in header: some StringProtocol) -> String? {
+        let b = Array(header.utf8)
+        var name = name
+        let nameIsASCII = name.utf8.allSatisfy { $0 < 0x80 }
+        var found: String? = nil
+        name.withUTF8 { wanted in
+            scan(b) { nameRange, valueRange in
+                let matches: Bool
+                if nameIsASCII && b[nameRange].allSatisfy({ $0 < 0x80 }) {
+                    matches = nameRange.count == wanted.count && b[nameRange].elementsEqual(wanted)
+                } else {
+                    // Non-ASCII: compare as strings, as the multi-dict does (canonical equivalence).
+                    matches = String(decoding: b[nameRange], as: UTF8.self) == String(decoding: wanted, as: UTF8.self)
+                }
+                guard matches else { return true }
+                found = unquoteValue(b[valueRange])
+                return false
+            }
+        }
+        return found
+    }
+
+    /// Walks the cookies of a `Cookie` header in order, calling `body` with the byte ranges of each
+    /// non-empty name and its (still quoted) value until it returns false.
+    private static func scan(_ b: [UInt8], _ body: (Range<Int>, Range<Int>) -> Bool) {
         let n = b.count
         var p = 0
         while p < n {
@@ -68,10 +106,8 @@ public enum Cookies {
             while next < n, HeaderValues.isWhitespace(b[next]) { next += 1 }
             p = next
             guard nameRange.lowerBound < nameRange.upperBound else { continue }
-            let name = String(decoding: b[nameRange], as: UTF8.self)
-            out.append(name, unquoteValue(b[valueRange]))
+            if !body(nameRange, valueRange) { return }
         }
-        return out
     }
 
     /// Decodes a cookie value: when it is wrapped in double quotes, the quotes are removed and the

@@ -15,7 +15,7 @@ extension JSON {
     /// ```
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONError) -> JSON {
         let result: Result<JSON, JSONError> = withContiguousBytes(bytes) { buffer in
-            var parser = JSONParser(buffer)
+            var parser = JSONParser<JSON>(buffer)
             do throws(JSONError) {
                 return .success(try parser.parseDocument())
             } catch {
@@ -31,8 +31,30 @@ extension JSON {
     }
 }
 
+/// A tree that ``JSONParser`` can build: ``JSON`` itself, or a richer value type whose JSON subset
+/// has the same shape (``FlaskTaggedJSON/Value``), built directly without an intermediate `JSON`.
+protocol JSONParsedTree {
+    static var jsonNull: Self { get }
+    static func jsonBool(_ value: Bool) -> Self
+    static func jsonInt(_ value: Int) -> Self
+    static func jsonDouble(_ value: Double) -> Self
+    static func jsonString(_ value: String) -> Self
+    static func jsonArray(_ value: [Self]) -> Self
+    static func jsonObject(_ value: [String: Self]) -> Self
+}
+
+extension JSON: JSONParsedTree {
+    static var jsonNull: JSON { .null }
+    static func jsonBool(_ value: Bool) -> JSON { .bool(value) }
+    static func jsonInt(_ value: Int) -> JSON { .int(value) }
+    static func jsonDouble(_ value: Double) -> JSON { .double(value) }
+    static func jsonString(_ value: String) -> JSON { .string(value) }
+    static func jsonArray(_ value: [JSON]) -> JSON { .array(value) }
+    static func jsonObject(_ value: [String: JSON]) -> JSON { .object(value) }
+}
+
 /// A recursive-descent parser over a contiguous byte buffer.
-struct JSONParser {
+struct JSONParser<Tree: JSONParsedTree> {
     let bytes: UnsafeRawBufferPointer
     var index = 0
     var depth = 0
@@ -41,7 +63,7 @@ struct JSONParser {
         self.bytes = bytes
     }
 
-    mutating func parseDocument() throws(JSONError) -> JSON {
+    mutating func parseDocument() throws(JSONError) -> Tree {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
         let value = try parseValue()
@@ -61,15 +83,15 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseValue() throws(JSONError) -> JSON {
+    private mutating func parseValue() throws(JSONError) -> Tree {
         guard let c = peek() else { throw JSONError("expected a value but the input ended", at: index) }
         switch c {
         case UInt8(ascii: "{"): return try parseObject()
         case UInt8(ascii: "["): return try parseArray()
-        case UInt8(ascii: "\""): return .string(try parseString())
-        case UInt8(ascii: "t"): try expectLiteral("true"); return .bool(true)
-        case UInt8(ascii: "f"): try expectLiteral("false"); return .bool(false)
-        case UInt8(ascii: "n"): try expectLiteral("null"); return .null
+        case UInt8(ascii: "\""): return .jsonString(try parseString())
+        case UInt8(ascii: "t"): try expectLiteral("true"); return .jsonBool(true)
+        case UInt8(ascii: "f"): try expectLiteral("false"); return .jsonBool(false)
+        case UInt8(ascii: "n"): try expectLiteral("null"); return .jsonNull
         case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
         default: throw JSONError("unexpected character \(describe(c))", at: index)
         }
@@ -92,14 +114,14 @@ struct JSONParser {
         }
     }
 
-    private mutating func parseArray() throws(JSONError) -> JSON {
+    private mutating func parseArray() throws(JSONError) -> Tree {
         try enter()
         index += 1
-        var elements: [JSON] = []
+        var elements: [Tree] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             index += 1; depth -= 1
-            return .array(elements)
+            return .jsonArray(elements)
         }
         while true {
             skipWhitespace()
@@ -107,21 +129,21 @@ struct JSONParser {
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "]"): index += 1; depth -= 1; return .array(elements)
+            case UInt8(ascii: "]"): index += 1; depth -= 1; return .jsonArray(elements)
             case nil: throw JSONError("unterminated array", at: index)
             case let c?: throw JSONError("expected ',' or ']' but found \(describe(c))", at: index)
             }
         }
     }
 
-    private mutating func parseObject() throws(JSONError) -> JSON {
+    private mutating func parseObject() throws(JSONError) -> Tree {
         try enter()
         index += 1
-        var members: [String: JSON] = [:]
+        var members: [String: Tree] = [:]
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
             index += 1; depth -= 1
-            return .object(members)
+            return .jsonObject(members)
         }
         while true {
             skipWhitespace()
@@ -137,7 +159,7 @@ struct JSONParser {
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
-            case UInt8(ascii: "}"): index += 1; depth -= 1; return .object(members)
+            case UInt8(ascii: "}"): index += 1; depth -= 1; return .jsonObject(members)
             case nil: throw JSONError("unterminated object", at: index)
             case let c?: throw JSONError("expected ',' or '}' but found \(describe(c))", at: index)
             }
@@ -241,7 +263,7 @@ struct JSONParser {
         return value
     }
 
-    private mutating func parseNumber() throws(JSONError) -> JSON {
+    private mutating func parseNumber() throws(JSONError) -> Tree {
         let start = index
         var negative = false
         if peek() == UInt8(ascii: "-") { negative = true; index += 1 }
@@ -277,14 +299,14 @@ struct JSONParser {
             while let c = peek(), isDigit(c) { index += 1 }
         }
         if integral && fitsInt {
-            if negative { return .int(accumulator) }
-            if accumulator != Int.min { return .int(-accumulator) }
+            if negative { return .jsonInt(accumulator) }
+            if accumulator != Int.min { return .jsonInt(-accumulator) }
         }
         let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         guard let d = Double(text), d.isFinite else {
             throw JSONError("number \(text.prefix(40)) is out of range", at: start)
         }
-        return .double(d)
+        return .jsonDouble(d)
     }
 
     private func isDigit(_ c: UInt8) -> Bool { c &- UInt8(ascii: "0") < 10 }

@@ -139,6 +139,41 @@ public enum FlaskTaggedJSON {
         }
     }
 
+    /// The value of Flask's tagged JSON given as UTF-8 bytes: `untag(JSON.parse(bytes))`, or nil
+    /// when either throws. When no object key can start with a space (every tag does), the bytes
+    /// are parsed straight into a `Value`, skipping the intermediate `JSON` and the untag walk.
+    public static func value(parsing bytes: [UInt8]) -> Value? {
+        let direct: Value?? = bytes.withUnsafeBytes { buffer -> Value?? in
+            guard !mayContainTag(buffer) else { return .none }
+            var parser = JSONParser<Value>(buffer)
+            return .some(try? parser.parseDocument())
+        }
+        if let direct { return direct }
+        guard let json = try? JSON.parse(bytes) else { return nil }
+        return try? untag(json)
+    }
+
+    /// Whether some string in the JSON text might start with a space, i.e. a `"` followed by a
+    /// space or by `\u0020`. False positives are harmless (the slow path runs); a tag key can never
+    /// be missed, since its opening quote is a literal `"` and its space is either literal or that
+    /// escape.
+    static func mayContainTag(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let n = bytes.count
+        var i = 0
+        while i + 1 < n {
+            if bytes[i] == UInt8(ascii: "\"") {
+                let next = bytes[i + 1]
+                if next == 0x20 { return true }
+                if next == UInt8(ascii: "\\") && i + 6 < n && bytes[i + 2] == UInt8(ascii: "u") && bytes[i + 3] == UInt8(ascii: "0")
+                    && bytes[i + 4] == UInt8(ascii: "0") && bytes[i + 5] == UInt8(ascii: "2") && bytes[i + 6] == UInt8(ascii: "0") {
+                    return true
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
     private static func untagOne(_ tag: String, _ inner: Value) throws(FlaskTaggedJSON.Error) -> Value {
         func fail(_ reason: String) -> FlaskTaggedJSON.Error { FlaskTaggedJSON.Error(tag: tag, reason: reason) }
         switch (tag, inner) {
@@ -178,4 +213,14 @@ public enum FlaskTaggedJSON {
                       h.dropFirst(20)]
         return groups.joined(separator: "-")
     }
+}
+
+extension FlaskTaggedJSON.Value: JSONParsedTree {
+    static var jsonNull: Self { .null }
+    static func jsonBool(_ value: Bool) -> Self { .bool(value) }
+    static func jsonInt(_ value: Int) -> Self { .int(value) }
+    static func jsonDouble(_ value: Double) -> Self { .double(value) }
+    static func jsonString(_ value: String) -> Self { .string(value) }
+    static func jsonArray(_ value: [Self]) -> Self { .array(value) }
+    static func jsonObject(_ value: [String: Self]) -> Self { .object(value) }
 }

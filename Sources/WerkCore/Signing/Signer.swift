@@ -125,6 +125,53 @@ public struct Signer: Sendable {
         }
     }
 
+    /// Whether `candidate` (base64url text) signs `message` under any of the keys, without
+    /// allocating: each expected signature is encoded into a stack buffer and compared in constant
+    /// time, as ``verify(_:signature:)`` does.
+    func verify(raw message: UnsafeRawBufferPointer, signature candidate: UnsafeRawBufferPointer) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 + 88) { buffer -> Bool in
+            let digestBytes = buffer.baseAddress!
+            let text = digestBytes + 64
+            for key in derivedKeys {
+                guard key.compute(message, into: digestBytes) else { return false }
+                let count = Base64.encode(UnsafeRawBufferPointer(start: digestBytes, count: key.hash.digestLength),
+                                          urlSafe: true, padding: false, into: text)
+                if constantTimeEquals(UnsafeRawBufferPointer(start: text, count: count), candidate) { return true }
+            }
+            return false
+        }
+    }
+
+    /// Appends the separator and the signature of everything in `token` (under the newest key);
+    /// false if libcrypto fails.
+    func appendSignature(to token: inout [UInt8]) -> Bool {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 64 + 88) { buffer -> Bool in
+            let digestBytes = buffer.baseAddress!
+            let text = digestBytes + 64
+            let key = derivedKeys[0]
+            guard token.withUnsafeBytes({ key.compute($0, into: digestBytes) }) else { return false }
+            let count = Base64.encode(UnsafeRawBufferPointer(start: digestBytes, count: key.hash.digestLength),
+                                      urlSafe: true, padding: false, into: text)
+            token.append(contentsOf: separator)
+            token.append(contentsOf: UnsafeBufferPointer(start: text, count: count))
+            return true
+        }
+    }
+
+    /// The last occurrence of the separator in `bytes`, as a range of offsets.
+    func lastSeparator(in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
+        let n = separator.count
+        guard n <= bytes.count else { return nil }
+        var start = bytes.count - n
+        while start >= 0 {
+            var i = 0
+            while i < n && bytes[start + i] == separator[i] { i += 1 }
+            if i == n { return start..<start + n }
+            start -= 1
+        }
+        return nil
+    }
+
     /// The value of a signed token, split at the last separator, after checking its signature.
     /// Throws `.badSignature` when there is no separator or the signature does not match.
     public func unsign(bytes token: some Collection<UInt8>) throws(SigningError) -> [UInt8] {

@@ -62,11 +62,56 @@ public struct TimestampSigner: Sendable {
     /// The timestamp from its base64url text, or `nil` when it is not valid base64url, longer than
     /// 8 bytes, or beyond `Int.max`.
     static func decodeTimestamp(_ text: some Collection<UInt8>) -> Int? {
-        guard text.count <= 12, let bytes = Base64.decode(String(decoding: text, as: UTF8.self), urlSafe: true),
-              bytes.count <= 8 else { return nil }
+        withContiguousBytes(text) { decodeTimestamp(raw: $0) }
+    }
+
+    /// ``decodeTimestamp(_:)`` over raw bytes.
+    static func decodeTimestamp(raw text: UnsafeRawBufferPointer) -> Int? {
+        var bytes: [UInt8] = []
+        guard text.count <= 12, Base64.decode(text, urlSafe: true, appendingTo: &bytes), bytes.count <= 8 else {
+            return nil
+        }
         var value: UInt64 = 0
         for b in bytes { value = value << 8 | UInt64(b) }
         return Int(exactly: value)
+    }
+
+    /// Signs the base64url (unpadded) encoding of `payload`, optionally preceded by `.` (the mark
+    /// of a compressed payload), with the current time: the same token as
+    /// `sign(("." or "") + Base64.encode(payload, urlSafe: true, padding: false))`, built in one
+    /// buffer.
+    public func sign(base64URLOf payload: some Collection<UInt8>, dotPrefixed: Bool = false) throws(SigningError) -> String {
+        var token: [UInt8] = []
+        let encodedCount = Base64.encodedCount(payload.count, padding: false)
+        token.reserveCapacity((dotPrefixed ? 1 : 0) + encodedCount + 2 * signer.separator.count + 12 + 88)
+        if dotPrefixed { token.append(UInt8(ascii: ".")) }
+        let start = token.count
+        withContiguousBytes(payload) { payload in
+            token.append(contentsOf: repeatElement(0, count: encodedCount))
+            token.withUnsafeMutableBufferPointer { out in
+                _ = Base64.encode(payload, urlSafe: true, padding: false, into: out.baseAddress! + start)
+            }
+        }
+        token.append(contentsOf: signer.separator)
+        TimestampSigner.appendTimestamp(clock(), to: &token)
+        guard signer.appendSignature(to: &token) else {
+            throw .crypto(CryptoError.openSSL("HMAC-\(signer.digest.rawValue)"))
+        }
+        return String(decoding: token, as: UTF8.self)
+    }
+
+    /// Appends the timestamp as ``encodeTimestamp(_:)`` writes it.
+    static func appendTimestamp(_ timestamp: Int, to out: inout [UInt8]) {
+        let value = UInt64(clamping: timestamp)
+        let count = (64 - value.leadingZeroBitCount + 7) / 8
+        withUnsafeBytes(of: value.bigEndian) { raw in
+            let significant = UnsafeRawBufferPointer(rebasing: raw[(8 - count)...])
+            let start = out.count
+            out.append(contentsOf: repeatElement(0, count: Base64.encodedCount(count, padding: false)))
+            out.withUnsafeMutableBufferPointer { buffer in
+                _ = Base64.encode(significant, urlSafe: true, padding: false, into: buffer.baseAddress! + start)
+            }
+        }
     }
 
     /// Signs `value` with the current time, as bytes.
@@ -111,6 +156,22 @@ public struct TimestampSigner: Sendable {
             }
         }
         return (value, timestamp)
+    }
+
+    /// The length of the value in a valid token, or nil when `unsignWithTimestamp(bytes:maxAge:)`
+    /// would throw: the same checks, in place, without copying the token or allocating.
+    func verifiedValueCount(_ token: UnsafeRawBufferPointer, maxAge: Int?) -> Int? {
+        guard let split = signer.lastSeparator(in: token) else { return nil }
+        let signed = UnsafeRawBufferPointer(rebasing: token[..<split.lowerBound])
+        guard signer.verify(raw: signed, signature: UnsafeRawBufferPointer(rebasing: token[split.upperBound...])),
+              let inner = signer.lastSeparator(in: signed),
+              let timestamp = TimestampSigner.decodeTimestamp(raw: UnsafeRawBufferPointer(rebasing: signed[inner.upperBound...]))
+        else { return nil }
+        if let maxAge {
+            let (age, overflow) = clock().subtractingReportingOverflow(timestamp)
+            if overflow || age > maxAge || age < 0 { return nil }
+        }
+        return inner.lowerBound
     }
 
     /// Verifies a token and returns its value and signing time (see `unsignWithTimestamp(bytes:maxAge:)`).

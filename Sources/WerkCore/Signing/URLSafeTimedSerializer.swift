@@ -86,9 +86,46 @@ public struct URLSafeTimedSerializer: Sendable {
         }
     }
 
+    /// The JSON bytes in a valid token (signature and age checked, base64url and zlib undone), or nil
+    /// when ``loads(_:maxAge:)`` would throw for a reason other than the JSON itself. Works in place on
+    /// the token's bytes: no copies of the token, and one buffer for the decoded payload.
+    ///
+    /// ```swift
+    /// if let json = serializer.payloadJSONBytes(ofToken: cookie, maxAge: 3600) { ... }
+    /// ```
+    public func payloadJSONBytes(ofToken token: some StringProtocol, maxAge: Int? = nil) -> [UInt8]? {
+        withContiguousBytes(token.utf8) { token -> [UInt8]? in
+            guard let count = signer.verifiedValueCount(token, maxAge: maxAge) else { return nil }
+            var payload = UnsafeRawBufferPointer(rebasing: token[..<count])
+            let compressed = payload.first == UInt8(ascii: ".")
+            if compressed { payload = UnsafeRawBufferPointer(rebasing: payload[1...]) }
+            var json: [UInt8] = []
+            guard Base64.decode(payload, urlSafe: true, appendingTo: &json) else { return nil }
+            if compressed {
+                do throws(Zlib.Error) {
+                    json = try Zlib.decompress(json, maxOutput: maxDecompressedSize)
+                } catch {
+                    return nil
+                }
+            }
+            return json
+        }
+    }
+
     /// Signs `value` with the current time and returns the token.
     public func dumps(_ value: JSON) throws(SigningError) -> String {
-        try signer.sign(encodePayload(value))
+        try dumps(jsonBytes: value.serializedBytes(sortKeys: sortKeys, asciiOnly: asciiOnly))
+    }
+
+    /// Signs JSON that is already serialized (with this serializer's `sortKeys` and `asciiOnly`,
+    /// for the token to be the one ``dumps(_:)`` makes), compressing it as ``encodePayload(_:)`` does.
+    public func dumps(jsonBytes json: [UInt8]) throws(SigningError) -> String {
+        // encodePayload's choice, written straight into the token's buffer.
+        let compressed = Zlib.compress(json)
+        if compressed.count < json.count - 1 {
+            return try signer.sign(base64URLOf: compressed, dotPrefixed: true)
+        }
+        return try signer.sign(base64URLOf: json)
     }
 
     /// Verifies a token (its signature, and its age when `maxAge` is given) and returns the value
