@@ -43,15 +43,28 @@ public final class Session: Sendable {
 
     /// Where the values come from when first touched: the request's `Cookie` headers.
     struct Source: Sendable {
+        /// What every request's source shares, boxed once so that a request copies one reference.
+        final class Shared: Sendable {
+            let cookieName: String
+            let serializer: SessionSerializer
+
+            init(cookieName: String, serializer: SessionSerializer) {
+                self.cookieName = cookieName
+                self.serializer = serializer
+            }
+        }
+
         let headers: Headers
-        let cookieName: String
-        let serializer: SessionSerializer
+        let shared: Shared
+        var cookieName: String { shared.cookieName }
+        var serializer: SessionSerializer { shared.serializer }
 
         /// The first cookie with the session's name, if any. Headers that do not mention the name
         /// are not parsed.
         func cookieValue() -> String? {
-            for header in headers.values(for: "Cookie") where Source.mentions(header, cookieName) {
-                if let value = Cookies.value(named: cookieName, in: header) { return value }
+            for field in headers where ASCII.equalsIgnoringCase(field.name, "Cookie")
+                && Source.mentions(field.value, cookieName) {
+                if let value = Cookies.value(named: cookieName, in: field.value) { return value }
             }
             return nil
         }

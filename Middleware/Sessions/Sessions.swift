@@ -136,10 +136,10 @@ public struct Sessions: Middleware {
     /// Attaches a lazily loaded ``Session`` to each request and writes it back into the response.
     public func wrap(_ next: Handler) -> Handler {
         let config = self
+        let shared = Session.Source.Shared(cookieName: cookieName, serializer: serializer)
         return Handler { request in
             var request = request
-            let session = Session(source: Session.Source(headers: request.headers, cookieName: config.cookieName,
-                                                         serializer: config.serializer))
+            let session = Session(source: Session.Source(headers: request.headers, shared: shared))
             request.storage[SessionStorageKey.self] = session
             var response: Response
             do {
@@ -199,7 +199,7 @@ public struct Sessions: Middleware {
 
     /// Adds `Cookie` to the `Vary` header unless it is already there.
     static func addVaryCookie(_ headers: inout Headers) {
-        guard let existing = headers.combinedValue(for: "Vary") else {
+        guard headers.contains("Vary"), let existing = headers.combinedValue(for: "Vary") else {
             headers.add("Vary", "Cookie")
             return
         }

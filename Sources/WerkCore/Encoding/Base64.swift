@@ -72,23 +72,41 @@ public enum Base64 {
         let padding = text.count - count
         // Padding, when present, must complete the last 4-character group ("Zg==", not "Zg=" or "Zm8==").
         if padding > 2 || (padding > 0 && (count + padding) % 4 != 0) { return false }
-        out.reserveCapacity(out.count + count * 3 / 4)
-        var acc: UInt32 = 0
-        var bits = 0
-        for i in 0..<count {
-            guard let v = value(of: text[i], urlSafe: urlSafe) else { return false }
-            acc = acc << 6 | UInt32(v)
-            bits += 6
-            if bits >= 8 {
-                bits -= 8
-                out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        // Every 6 bits in, whole bytes out: exactly count * 3 / 4 bytes, written in place.
+        let decodedCount = count * 3 / 4
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: decodedCount))
+        let valid = (urlSafe ? Base64.urlSafeValues : Base64.standardValues).withUnsafeBufferPointer { values in
+            out.withUnsafeMutableBufferPointer { buffer -> Bool in
+                let o = buffer.baseAddress! + start
+                var acc: UInt32 = 0
+                var bits: UInt32 = 0
+                var written = 0
+                var bad: UInt8 = 0
+                for i in 0..<count {
+                    let v = values[Int(text[i])]
+                    bad |= v
+                    acc = acc << 6 | UInt32(v & 63)
+                    bits += 6
+                    if bits >= 8 {
+                        bits -= 8
+                        o[written] = UInt8(truncatingIfNeeded: acc >> bits)
+                        written += 1
+                    }
+                }
+                return bad & 0x80 == 0
             }
         }
-        return true
+        return valid
     }
 
+    /// Each byte's 6-bit value in an alphabet, or 0xFF for a byte outside it.
+    private static let standardValues: [UInt8] = (0..<256).map { value(of: UInt8($0), urlSafe: false) ?? 0xFF }
+    private static let urlSafeValues: [UInt8] = (0..<256).map { value(of: UInt8($0), urlSafe: true) ?? 0xFF }
+
+    /// The 6-bit value of one base64 character, or nil outside the alphabet.
     @inline(__always)
-    private static func value(of c: UInt8, urlSafe: Bool) -> UInt8? {
+    static func value(of c: UInt8, urlSafe: Bool) -> UInt8? {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26

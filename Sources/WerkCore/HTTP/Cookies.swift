@@ -23,9 +23,11 @@ public enum Cookies {
     public static func parse(_ header: some StringProtocol) -> MultiDict {
         var out = MultiDict()
         let b = Array(header.utf8)
-        scan(b) { nameRange, valueRange in
-            out.append(String(decoding: b[nameRange], as: UTF8.self), unquoteValue(b[valueRange]))
-            return true
+        b.withUnsafeBytes { raw in
+            scan(raw) { nameRange, valueRange in
+                out.append(String(decoding: b[nameRange], as: UTF8.self), unquoteValue(b[valueRange]))
+                return true
+            }
         }
         return out
     }
@@ -37,22 +39,24 @@ public enum Cookies {
     /// Cookies.value(named: "session", in: "theme=dark; session=abc")   // "abc"
     /// ```
     public static func value(named name: String, in header: some StringProtocol) -> String? {
-        let b = Array(header.utf8)
         var name = name
         let nameIsASCII = name.utf8.allSatisfy { $0 < 0x80 }
         var found: String? = nil
         name.withUTF8 { wanted in
-            scan(b) { nameRange, valueRange in
-                let matches: Bool
-                if nameIsASCII && b[nameRange].allSatisfy({ $0 < 0x80 }) {
-                    matches = nameRange.count == wanted.count && b[nameRange].elementsEqual(wanted)
-                } else {
-                    // Non-ASCII: compare as strings, as the multi-dict does (canonical equivalence).
-                    matches = String(decoding: b[nameRange], as: UTF8.self) == String(decoding: wanted, as: UTF8.self)
+            withContiguousBytes(header.utf8) { b in
+                scan(b) { nameRange, valueRange in
+                    let candidate = UnsafeRawBufferPointer(rebasing: b[nameRange])
+                    let matches: Bool
+                    if nameIsASCII && candidate.allSatisfy({ $0 < 0x80 }) {
+                        matches = candidate.count == wanted.count && candidate.elementsEqual(wanted)
+                    } else {
+                        // Non-ASCII: compare as strings, as the multi-dict does (canonical equivalence).
+                        matches = String(decoding: candidate, as: UTF8.self) == String(decoding: wanted, as: UTF8.self)
+                    }
+                    guard matches else { return true }
+                    found = unquoteValue(Array(UnsafeRawBufferPointer(rebasing: b[valueRange]))[...])
+                    return false
                 }
-                guard matches else { return true }
-                found = unquoteValue(b[valueRange])
-                return false
             }
         }
         return found
@@ -60,14 +64,14 @@ public enum Cookies {
 
     /// Walks the cookies of a `Cookie` header in order, calling `body` with the byte ranges of each
     /// non-empty name and its (still quoted) value until it returns false.
-    private static func scan(_ b: [UInt8], _ body: (Range<Int>, Range<Int>) -> Bool) {
+    private static func scan(_ b: UnsafeRawBufferPointer, _ body: (Range<Int>, Range<Int>) -> Bool) {
         let n = b.count
         var p = 0
         while p < n {
             // The name: everything up to `=` or `;`.
             var k = p
             while k < n, b[k] != UInt8(ascii: "="), b[k] != UInt8(ascii: ";") { k += 1 }
-            let nameRange = HeaderValues.trimmed(b, p, k)
+            let nameRange = trimmed(b, p, k)
             var valueRange = k..<k
             var next: Int
             if k < n, b[k] == UInt8(ascii: "=") {
@@ -95,7 +99,7 @@ public enum Cookies {
                 } else {
                     var s = v
                     while s < n, b[s] != UInt8(ascii: ";") { s += 1 }
-                    valueRange = HeaderValues.trimmed(b, v, s)
+                    valueRange = trimmed(b, v, s)
                     next = s
                 }
             } else {
@@ -108,6 +112,14 @@ public enum Cookies {
             guard nameRange.lowerBound < nameRange.upperBound else { continue }
             if !body(nameRange, valueRange) { return }
         }
+    }
+
+    /// `HeaderValues.trimmed` over raw bytes.
+    private static func trimmed(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> Range<Int> {
+        var s = start, e = end
+        while s < e, HeaderValues.isWhitespace(bytes[s]) { s += 1 }
+        while e > s, HeaderValues.isWhitespace(bytes[e - 1]) { e -= 1 }
+        return s..<e
     }
 
     /// Decodes a cookie value: when it is wrapped in double quotes, the quotes are removed and the

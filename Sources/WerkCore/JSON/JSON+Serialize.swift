@@ -65,6 +65,16 @@ struct JSONWriter {
     }
 
     func writeString(_ s: String, into out: inout [UInt8]) {
+        // Fast path: nothing to escape, so the string's bytes go out in one copy.
+        let asciiOnly = self.asciiOnly
+        let copied = s.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for b in bytes where b == 0x22 || b == 0x5C || b < 0x20 || (asciiOnly && b >= 0x7F) { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: bytes)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if copied == true { return }
         out.append(UInt8(ascii: "\""))
         if asciiOnly && !s.utf8.allSatisfy({ $0 < 0x80 }) {
             for scalar in s.unicodeScalars {

@@ -162,6 +162,15 @@ public struct Signer: Sendable {
     func lastSeparator(in bytes: UnsafeRawBufferPointer) -> Range<Int>? {
         let n = separator.count
         guard n <= bytes.count else { return nil }
+        if n == 1 {
+            let sep = separator[0]
+            var i = bytes.count - 1
+            while i >= 0 {
+                if bytes[i] == sep { return i..<i + 1 }
+                i -= 1
+            }
+            return nil
+        }
         var start = bytes.count - n
         while start >= 0 {
             var i = 0

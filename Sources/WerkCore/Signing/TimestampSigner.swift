@@ -67,12 +67,26 @@ public struct TimestampSigner: Sendable {
 
     /// ``decodeTimestamp(_:)`` over raw bytes.
     static func decodeTimestamp(raw text: UnsafeRawBufferPointer) -> Int? {
-        var bytes: [UInt8] = []
-        guard text.count <= 12, Base64.decode(text, urlSafe: true, appendingTo: &bytes), bytes.count <= 8 else {
+        guard text.count <= 12 else { return nil }
+        // Base64.decode's rules, without its buffer: at most 8 bytes fit in the integer directly.
+        var count = text.count
+        while count > 0 && text[count - 1] == UInt8(ascii: "=") { count -= 1 }
+        let padding = text.count - count
+        guard count % 4 != 1, padding <= 2, padding == 0 || (count + padding) % 4 == 0, count * 3 / 4 <= 8 else {
             return nil
         }
         var value: UInt64 = 0
-        for b in bytes { value = value << 8 | UInt64(b) }
+        var acc: UInt32 = 0
+        var bits: UInt32 = 0
+        for i in 0..<count {
+            guard let v = Base64.value(of: text[i], urlSafe: true) else { return nil }
+            acc = acc << 6 | UInt32(v)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                value = value << 8 | UInt64(UInt8(truncatingIfNeeded: acc >> bits))
+            }
+        }
         return Int(exactly: value)
     }
 
