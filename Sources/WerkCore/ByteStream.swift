@@ -11,7 +11,9 @@ import Synchronization
 /// for try await chunk in stream { ... }
 /// ```
 public struct ByteStream: AsyncSequence, Sendable {
+    /// One chunk of bytes.
     public typealias Element = [UInt8]
+    /// Reading can fail (a client that went away, a producer that threw).
     public typealias Failure = any Error
 
     private let pull: @Sendable () async throws -> [UInt8]?
@@ -49,9 +51,11 @@ public struct ByteStream: AsyncSequence, Sendable {
     /// An iterator that pulls one chunk per call.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let pull: @Sendable () async throws -> [UInt8]?
+        /// The next chunk, or nil at the end.
         public mutating func next() async throws -> [UInt8]? { try await pull() }
     }
 
+    /// An iterator pulling from this stream.
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pull: pull) }
 
     /// The same stream, throwing ``HTTPError`` 413 as soon as more than `limit` bytes have come through

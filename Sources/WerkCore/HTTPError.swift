@@ -29,6 +29,7 @@ public struct HTTPError: Error, Sendable, CustomStringConvertible {
     /// The message, or the standard description of the status (Werkzeug's wording).
     public var detail: String { message ?? HTTPError.standardDescription(for: status.code) }
 
+    /// `404 Not Found: <detail>`.
     public var description: String { "\(status): \(detail)" }
 
     /// 405 with the `Allow` header listing `allowed`.

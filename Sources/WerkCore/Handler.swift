@@ -92,6 +92,7 @@ public protocol Middleware: Sendable {
 }
 
 extension Middleware {
+    /// The type's name, e.g. `Sessions`.
     public var name: String { String(describing: Self.self) }
 }
 
@@ -106,6 +107,7 @@ extension Middleware {
 /// }
 /// ```
 public struct MiddlewareFunction: Middleware {
+    /// The layer's name in the stack's description.
     public let name: String
     private let body: @Sendable (Request, Handler) async throws -> Response
 
@@ -116,6 +118,7 @@ public struct MiddlewareFunction: Middleware {
         self.body = body
     }
 
+    /// A handler that runs the closure with `next`.
     public func wrap(_ next: Handler) -> Handler {
         let body = self.body
         return Handler { request in try await body(request, next) }

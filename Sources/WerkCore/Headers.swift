@@ -109,6 +109,7 @@ public struct Headers: Sendable, Sequence, ExpressibleByDictionaryLiteral, Equat
         }
     }
 
+    /// `Name: value` lines, in order.
     public var description: String {
         fields.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
     }

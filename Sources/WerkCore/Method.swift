@@ -18,18 +18,28 @@ public struct Method: Sendable, Hashable, RawRepresentable, ExpressibleByStringL
         self.rawValue = String(token)
     }
 
+    /// The token, as sent on the request line.
     public var description: String { rawValue }
 
     /// GET and HEAD, OPTIONS and TRACE: methods that must not change state (RFC 9110 §9.2.1).
     public var isSafe: Bool { self == .get || self == .head || self == .options || self == .trace }
 
+    /// `GET`.
     public static let get = Method("GET")
+    /// `HEAD`.
     public static let head = Method("HEAD")
+    /// `POST`.
     public static let post = Method("POST")
+    /// `PUT`.
     public static let put = Method("PUT")
+    /// `DELETE`.
     public static let delete = Method("DELETE")
+    /// `PATCH`.
     public static let patch = Method("PATCH")
+    /// `OPTIONS`.
     public static let options = Method("OPTIONS")
+    /// `TRACE`.
     public static let trace = Method("TRACE")
+    /// `CONNECT`.
     public static let connect = Method("CONNECT")
 }

@@ -5,6 +5,7 @@ public protocol ResponseConvertible: Sendable {
 }
 
 extension Response: ResponseConvertible {
+    /// The response itself.
     public func makeResponse() -> Response { self }
 }
 

@@ -26,17 +26,27 @@ public enum StackElement: Sendable {
 /// The result builder behind ``Stack``.
 @resultBuilder
 public enum StackBuilder {
+    /// A middleware: one layer.
     public static func buildExpression(_ middleware: some Middleware) -> [StackElement] { [.middleware(middleware)] }
+    /// An optional middleware: a layer when present.
     public static func buildExpression(_ middleware: (any Middleware)?) -> [StackElement] {
         middleware.map { [.middleware($0)] } ?? []
     }
+    /// A handler: the terminal (must come last).
     public static func buildExpression(_ handler: Handler) -> [StackElement] { [.handler(handler)] }
+    /// Elements built elsewhere, spliced in.
     public static func buildExpression(_ elements: [StackElement]) -> [StackElement] { elements }
+    /// Concatenates the elements of a block in order.
     public static func buildBlock(_ parts: [StackElement]...) -> [StackElement] { parts.flatMap { $0 } }
+    /// `if` without `else`: the elements when the condition holds.
     public static func buildOptional(_ part: [StackElement]?) -> [StackElement] { part ?? [] }
+    /// `if`/`else`: the first branch.
     public static func buildEither(first part: [StackElement]) -> [StackElement] { part }
+    /// `if`/`else`: the second branch.
     public static func buildEither(second part: [StackElement]) -> [StackElement] { part }
+    /// `for` loops: every iteration's elements in order.
     public static func buildArray(_ parts: [[StackElement]]) -> [StackElement] { parts.flatMap { $0 } }
+    /// `if #available`: the elements unchanged.
     public static func buildLimitedAvailability(_ part: [StackElement]) -> [StackElement] { part }
 }
 
@@ -96,6 +106,7 @@ public struct Layers: Middleware {
         return "Layers(" + inner.joined(separator: ", ") + ")"
     }
 
+    /// The group around `next` (or around its own terminal handler, ignoring `next`).
     public func wrap(_ next: Handler) -> Handler {
         if case .handler = elements.last { return Handler.compose(elements) }
         return Handler.compose(elements + [.handler(next)])

@@ -36,7 +36,9 @@ public struct Status: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomStr
     /// Whether a response with this status never has a body (1xx, 204, 304).
     public var forbidsBody: Bool { isInformational || code == 204 || code == 304 }
 
+    /// Statuses are equal when their codes are, whatever the reason phrase.
     public static func == (a: Status, b: Status) -> Bool { a.code == b.code }
+    /// Hashes the code only, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// The standard reason phrase (RFC 9110 and the registered extensions), or nil for unknown codes.
@@ -111,42 +113,80 @@ public struct Status: Sendable, Hashable, ExpressibleByIntegerLiteral, CustomStr
 }
 
 extension Status {
+    /// 100 Continue.
     public static let `continue` = Status(100)
+    /// 101 Switching Protocols.
     public static let switchingProtocols = Status(101)
+    /// 200 OK.
     public static let ok = Status(200)
+    /// 201 Created.
     public static let created = Status(201)
+    /// 202 Accepted.
     public static let accepted = Status(202)
+    /// 204 No Content.
     public static let noContent = Status(204)
+    /// 206 Partial Content.
     public static let partialContent = Status(206)
+    /// 301 Moved Permanently.
     public static let movedPermanently = Status(301)
+    /// 302 Found.
     public static let found = Status(302)
+    /// 303 See Other.
     public static let seeOther = Status(303)
+    /// 304 Not Modified.
     public static let notModified = Status(304)
+    /// 307 Temporary Redirect.
     public static let temporaryRedirect = Status(307)
+    /// 308 Permanent Redirect.
     public static let permanentRedirect = Status(308)
+    /// 400 Bad Request.
     public static let badRequest = Status(400)
+    /// 401 Unauthorized.
     public static let unauthorized = Status(401)
+    /// 403 Forbidden.
     public static let forbidden = Status(403)
+    /// 404 Not Found.
     public static let notFound = Status(404)
+    /// 405 Method Not Allowed.
     public static let methodNotAllowed = Status(405)
+    /// 406 Not Acceptable.
     public static let notAcceptable = Status(406)
+    /// 408 Request Timeout.
     public static let requestTimeout = Status(408)
+    /// 409 Conflict.
     public static let conflict = Status(409)
+    /// 410 Gone.
     public static let gone = Status(410)
+    /// 411 Length Required.
     public static let lengthRequired = Status(411)
+    /// 412 Precondition Failed.
     public static let preconditionFailed = Status(412)
+    /// 413 Request Entity Too Large.
     public static let contentTooLarge = Status(413)
+    /// 414 Request URI Too Long.
     public static let uriTooLong = Status(414)
+    /// 415 Unsupported Media Type.
     public static let unsupportedMediaType = Status(415)
+    /// 416 Requested Range Not Satisfiable.
     public static let rangeNotSatisfiable = Status(416)
+    /// 417 Expectation Failed.
     public static let expectationFailed = Status(417)
+    /// 422 Unprocessable Entity.
     public static let unprocessableContent = Status(422)
+    /// 429 Too Many Requests.
     public static let tooManyRequests = Status(429)
+    /// 431 Request Header Fields Too Large.
     public static let requestHeaderFieldsTooLarge = Status(431)
+    /// 500 Internal Server Error.
     public static let internalServerError = Status(500)
+    /// 501 Not Implemented.
     public static let notImplemented = Status(501)
+    /// 502 Bad Gateway.
     public static let badGateway = Status(502)
+    /// 503 Service Unavailable.
     public static let serviceUnavailable = Status(503)
+    /// 504 Gateway Timeout.
     public static let gatewayTimeout = Status(504)
+    /// 505 HTTP Version Not Supported.
     public static let httpVersionNotSupported = Status(505)
 }

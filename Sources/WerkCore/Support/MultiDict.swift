@@ -82,10 +82,12 @@ public struct MultiDict: Sendable, Equatable, Sequence, ExpressibleByDictionaryL
     /// Iterates over the pairs in order, duplicates included.
     public func makeIterator() -> IndexingIterator<[(key: String, value: String)]> { pairs.makeIterator() }
 
+    /// Equal when the same pairs come in the same order.
     public static func == (a: MultiDict, b: MultiDict) -> Bool {
         a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 
+    /// `MultiDict([("a", "1"), ...])`.
     public var description: String {
         "MultiDict([" + pairs.map { "(\"\($0.key)\", \"\($0.value)\")" }.joined(separator: ", ") + "])"
     }

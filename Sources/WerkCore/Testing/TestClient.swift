@@ -190,6 +190,7 @@ public enum TestClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// A URL the client could not understand.
     case invalidURL(String)
 
+    /// What went wrong, in a sentence.
     public var description: String {
         switch self {
         case .redirectLoop(let url): "Redirect loop detected at \(url)."

@@ -30,6 +30,7 @@ public struct InProcessTransport: TestTransport {
     /// A transport calling `handler`.
     public init(_ handler: Handler) { self.handler = handler }
 
+    /// Calls the handler and shapes its response as the wire would carry it.
     public func send(_ request: Request) async throws -> TestTransportResponse {
         var response = await handler.respondCatchingErrors(request)
         if let bad = response.headers.firstInvalidField {
