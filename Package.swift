@@ -39,14 +39,16 @@ let package = Package(
         .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo", swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
 
-        .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore"], swiftSettings: strict),
+        // What several test targets share: the interop vectors loader.
+        .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
+        .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [
             .target(name: item.name, dependencies: ["WerkCore"], path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
-            .testTarget(name: "\(item.name)Tests", dependencies: [.target(name: item.name), "WerkCore"],
+            .testTarget(name: "\(item.name)Tests", dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"],
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),
         ]

@@ -1,6 +1,7 @@
 import FoundationEssentials
 import Testing
 import WerkCore
+import WerkTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -25,32 +26,9 @@ struct HTTPVectors: Decodable {
     var http_date: HTTPDateCase
     var ranges: [RangeCase]
 
-    static let path: String = {
-        // Tests/WerkCoreTests/HTTPVectorTests.swift -> repo -> repo's parent -> shared/interop/vectors.json
-        var parts = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        parts.removeLast(4)
-        return (parts + ["shared", "interop", "vectors.json"]).joined(separator: "/")
-    }()
-
     static func load() throws -> HTTPVectors {
-        let bytes = try readFile(path)
-        return try JSONDecoder().decode(HTTPVectors.self, from: Data(bytes))
+        try JSONDecoder().decode(HTTPVectors.self, from: Data(InteropVectors.bytes()))
     }
-
-    static func readFile(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else { throw VectorError.missing(path) }
-        defer { fclose(file) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            out.append(contentsOf: buffer[0..<n])
-        }
-        return out
-    }
-
-    enum VectorError: Error { case missing(String) }
 }
 
 /// Any JSON value.

@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+import WerkTestSupport
 
 @Suite("Werkzeug password hashes")
 struct PasswordHashTests {

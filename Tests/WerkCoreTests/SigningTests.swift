@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+import WerkTestSupport
 
 /// A fixed clock for signing tests: 2023-11-14T22:13:20Z, the time the interop vectors were made.
 let vectorTime = 1_700_000_000

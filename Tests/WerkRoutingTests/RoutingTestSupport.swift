@@ -3,38 +3,8 @@ import Glibc
 #endif
 import Testing
 import WerkCore
+import WerkTestSupport
 @testable import WerkRouting
-
-/// Loads `<repo>/../shared/interop/vectors.json`; a missing file throws, so tests fail rather than skip.
-enum RoutingVectors {
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "cannot read \(path); the interop vectors must exist next to the repository" }
-    }
-
-    static var path: String {
-        // #filePath is <repo>/Tests/WerkRoutingTests/RoutingTestSupport.swift.
-        var components = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(3)
-        components[components.count - 1] = "shared"
-        return components.joined(separator: "/") + "/interop/vectors.json"
-    }
-
-    static func section(_ name: String) throws -> [JSON] {
-        guard let file = fopen(path, "rb") else { throw Missing(path: path) }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        let entries = try JSON.parse(bytes)[name]?.arrayValue ?? []
-        #expect(!entries.isEmpty, "vectors.json has no '\(name)' entries")
-        return entries
-    }
-}
 
 /// A handler answering with its endpoint name and values, for tests.
 func echo(_ name: String) -> Handler {

@@ -1,5 +1,6 @@
 import Testing
 import WerkCore
+import WerkTestSupport
 @testable import WerkRouting
 
 @Suite("Werkzeug routing vectors")
@@ -7,7 +8,7 @@ struct VectorTests {
     @Test("every routing vector matches as Werkzeug does")
     func routingVectors() throws {
         let router = vectorRouter()
-        let cases = try RoutingVectors.section("routing")
+        let cases = try InteropVectors.section("routing")
         #expect(cases.count >= 14)
         for entry in cases {
             let path = entry["path"]!.stringValue!
@@ -36,7 +37,7 @@ struct VectorTests {
     @Test("every routing_build vector builds the same URL")
     func buildVectors() throws {
         let router = vectorRouter()
-        let cases = try RoutingVectors.section("routing_build")
+        let cases = try InteropVectors.section("routing_build")
         #expect(cases.count >= 3)
         for entry in cases {
             let endpoint = entry["endpoint"]!.stringValue!

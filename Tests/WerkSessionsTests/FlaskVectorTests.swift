@@ -1,5 +1,6 @@
 import Testing
 import WerkCore
+import WerkTestSupport
 import WerkSessions
 
 /// The `flask_sessions` vectors: cookies Flask 3.1 wrote with its clock pinned at 1700000000.

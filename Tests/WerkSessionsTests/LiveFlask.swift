@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import WerkCore
+import WerkTestSupport
 
 /// Why the live Flask app could not be used.
 struct LiveFlaskError: Error, CustomStringConvertible {
@@ -185,5 +186,5 @@ private func monotonicSeconds() -> Double {
 }
 
 private func readFile(_ path: String) -> String {
-    (try? TestPaths.read(path)).map { String(decoding: $0.suffix(2000), as: UTF8.self) } ?? "(none)"
+    (try? readFile(path)).map { String(decoding: $0.suffix(2000), as: UTF8.self) } ?? "(none)"
 }

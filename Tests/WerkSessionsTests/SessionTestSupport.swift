@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Synchronization
 import WerkCore
+import WerkTestSupport
 import WerkSessions
 
 /// The vectors' pinned time: 2023-11-14T22:13:20Z.
@@ -34,39 +35,8 @@ enum TestPaths {
         return components.joined(separator: "/")
     }
 
-    /// `<repo>/../shared/interop/vectors.json`.
-    static var vectors: String {
-        var components = thisFile.split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(3)
-        components[components.count - 1] = "shared"
-        return components.joined(separator: "/") + "/interop/vectors.json"
-    }
-
-    struct Missing: Error, CustomStringConvertible {
-        let path: String
-        var description: String { "cannot read \(path)" }
-    }
-
-    static func read(_ path: String) throws -> [UInt8] {
-        guard let file = fopen(path, "rb") else { throw Missing(path: path) }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let n = fread(&chunk, 1, chunk.count, file)
-            if n <= 0 { break }
-            bytes.append(contentsOf: chunk[0..<n])
-        }
-        return bytes
-    }
-
     /// The `flask_sessions` section of the interop vectors; a missing file fails the test.
-    static func flaskSessionVectors() throws -> [JSON] {
-        guard let entries = try JSON.parse(read(vectors))["flask_sessions"]?.arrayValue, !entries.isEmpty else {
-            throw Missing(path: vectors + " (section flask_sessions)")
-        }
-        return entries
-    }
+    static func flaskSessionVectors() throws -> [JSON] { try InteropVectors.section("flask_sessions") }
 }
 
 /// A stack with sessions in front of `handler`.
