@@ -7,7 +7,9 @@ import WerkCore
 ///
 /// Invariant that makes `@unchecked Sendable` safe: all state is touched only on the owning loop's
 /// thread. Handler tasks prefer the loop as executor; the few entry points reachable from a task
-/// (body pulls, response writing) hop to the loop first when they are not already on it.
+/// (body pulls, response writing) hop to the loop first when they are not already on it. Because of
+/// that confinement the stored properties skip Swift's dynamic exclusivity checks
+/// (`@exclusivity(unchecked)`): they cost a runtime call per access on the request path.
 final class Connection: @unchecked Sendable {
     enum Deadline { case none, header, idle, body, write, linger }
     enum BodyMode { case none, length(Int), chunked(ChunkedDecoder) }
@@ -18,36 +20,36 @@ final class Connection: @unchecked Sendable {
     let configuration: Server.Configuration
     let limits: ParserLimits
 
-    var buffer: ReadBuffer
-    var scanner = HeadScanner()
-    var out = OutputQueue()
-    var flushScheduled = false
-    var closed = false
-    private var readInterest = true
-    var writeInterest = false
-    var peerClosed = false
+    @exclusivity(unchecked) var buffer: ReadBuffer
+    @exclusivity(unchecked) var scanner = HeadScanner()
+    @exclusivity(unchecked) var out = OutputQueue()
+    @exclusivity(unchecked) var flushScheduled = false
+    @exclusivity(unchecked) var closed = false
+    @exclusivity(unchecked) private var readInterest = true
+    @exclusivity(unchecked) var writeInterest = false
+    @exclusivity(unchecked) var peerClosed = false
 
-    var inFlight = false
-    private var processing = false
+    @exclusivity(unchecked) var inFlight = false
+    @exclusivity(unchecked) private var processing = false
     /// Whether the current response lets the connection stay open.
-    var keepAlive = true
-    var closeAfterFlush = false
-    var shuttingDown = false
-    var lingering = false
-    private var lingerBytes = 0
+    @exclusivity(unchecked) var keepAlive = true
+    @exclusivity(unchecked) var closeAfterFlush = false
+    @exclusivity(unchecked) var shuttingDown = false
+    @exclusivity(unchecked) var lingering = false
+    @exclusivity(unchecked) private var lingerBytes = 0
 
     // The current request's body.
-    var bodyMode: BodyMode = .none
-    var bodyWaiter: CheckedContinuation<[UInt8]?, any Error>?
-    var bodyError: (any Error)?
-    var expectContinue = false
-    var continueSent = false
-    var generation = 0
-    var draining = false
-    var drained = 0
+    @exclusivity(unchecked) var bodyMode: BodyMode = .none
+    @exclusivity(unchecked) var bodyWaiter: CheckedContinuation<[UInt8]?, any Error>?
+    @exclusivity(unchecked) var bodyError: (any Error)?
+    @exclusivity(unchecked) var expectContinue = false
+    @exclusivity(unchecked) var continueSent = false
+    @exclusivity(unchecked) var generation = 0
+    @exclusivity(unchecked) var draining = false
+    @exclusivity(unchecked) var drained = 0
 
     /// The chunk `nextBodyBytes(copy: true)` took from the buffer.
-    var lastChunk: [UInt8] = []
+    @exclusivity(unchecked) var lastChunk: [UInt8] = []
 
     enum BodyStep {
         case chunk(Int)
@@ -56,11 +58,11 @@ final class Connection: @unchecked Sendable {
         case failed
     }
 
-    var writeWaiter: CheckedContinuation<Void, Never>?
-    var task: Task<Void, Never>?
+    @exclusivity(unchecked) var writeWaiter: CheckedContinuation<Void, Never>?
+    @exclusivity(unchecked) var task: Task<Void, Never>?
 
-    var deadline: UInt64 = 0
-    var deadlineKind: Deadline = .none
+    @exclusivity(unchecked) var deadline: UInt64 = 0
+    @exclusivity(unchecked) var deadlineKind: Deadline = .none
 
     init(fd: Int32, loop: EventLoop, remoteAddress: String) {
         self.fd = fd
@@ -71,7 +73,10 @@ final class Connection: @unchecked Sendable {
         self.buffer = ReadBuffer(capacity: 8192)
     }
 
-    deinit { buffer.deallocate() }
+    deinit {
+        buffer.deallocate()
+        out.deallocate()
+    }
 
     func start() {
         setDeadline(.header, configuration.headerReadTimeout)
@@ -149,7 +154,7 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private var scannerIsFresh = true
+    @exclusivity(unchecked) private var scannerIsFresh = true
 
     // MARK: Requests
 
@@ -245,7 +250,7 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    private var currentWriteInterest = false
+    @exclusivity(unchecked) private var currentWriteInterest = false
 
     func checkTimeout(now: UInt64) {
         guard deadlineKind != .none, now >= deadline, !closed else { return }
@@ -289,7 +294,7 @@ final class Connection: @unchecked Sendable {
         updateInterest()
     }
 
-    var hadError = false
+    @exclusivity(unchecked) var hadError = false
 
     private func lingerRead() {
         let n = buffer.read(from: fd)

@@ -4,8 +4,8 @@ import WerkCore
 /// The `Date: …\r\n` header line, formatted at most once per second per loop.
 /// Loop-confined (a stored property of ``EventLoop``).
 final class DateCache {
-    private var second = -1
-    private(set) var line: [UInt8] = []
+    @exclusivity(unchecked) private var second = -1
+    @exclusivity(unchecked) private(set) var line: [UInt8] = []
 
     /// The current header line, including CRLF.
     func current() -> [UInt8] {

@@ -8,7 +8,8 @@ import Synchronization
 ///
 /// Invariant that makes `@unchecked Sendable` safe: every stored `var` is read and written only on
 /// the loop thread (checked with `precondition(inLoop)` at the entry points that matter). Other
-/// threads reach the loop only through `remote` (a `Mutex`) followed by a write to `wakeFD`.
+/// threads reach the loop only through `remote` (a `Mutex`) followed by a write to `wakeFD`. The
+/// same confinement is why the stored `var`s are `@exclusivity(unchecked)`.
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Work queued from other threads.
     private enum Work {
@@ -22,25 +23,25 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     let wakeFD: Int32
     /// Set once by the loop thread before anything else runs on it.
     private let threadID = Atomic<UInt>(0)
-    private var localJobs: [UnownedJob] = []
+    @exclusivity(unchecked) private var localJobs: [UnownedJob] = []
     private let remote = Mutex<[Work]>([])
 
     /// Connections by file descriptor.
-    var connections: [Connection?] = []
-    var connectionCount = 0
+    @exclusivity(unchecked) var connections: [Connection?] = []
+    @exclusivity(unchecked) var connectionCount = 0
     /// The listening socket of this loop (-1 once closed).
-    var listenerFD: Int32 = -1
+    @exclusivity(unchecked) var listenerFD: Int32 = -1
     /// Whether the listener is in the epoll set (it leaves it at the connection cap).
-    var accepting = false
+    @exclusivity(unchecked) var accepting = false
     /// Connections that produced output to flush after the current batch.
-    private var flushQueue: [Connection] = []
+    @exclusivity(unchecked) private var flushQueue: [Connection] = []
     /// Whether the loop is draining for shutdown, and the time to give up waiting.
-    var draining = false
-    var drainDeadline: UInt64 = 0
-    private var stopped = false
-    var nextTick: UInt64 = 0
+    @exclusivity(unchecked) var draining = false
+    @exclusivity(unchecked) var drainDeadline: UInt64 = 0
+    @exclusivity(unchecked) private var stopped = false
+    @exclusivity(unchecked) var nextTick: UInt64 = 0
     let dateCache = DateCache()
-    var accessLog: [UInt8] = []
+    @exclusivity(unchecked) var accessLog: [UInt8] = []
 
     init(index: Int, server: ServerCore, listenerFD: Int32) throws(ServerError) {
         self.index = index
