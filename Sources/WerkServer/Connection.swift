@@ -191,6 +191,21 @@ final class Connection: @unchecked Sendable {
         request.serverAddress = loop.server.serverAddress
         request.maxContentLength = configuration.maxBodySize
         let handler = loop.server.handler
+        if let response = handler.respondSynchronouslyCatchingErrors(request) {
+            // The fast path: a handler that never suspends answers inline, without a task.
+            if let pending = startResponse(response, for: request) {
+                let generation = self.generation
+                let started = Task.immediate(executorPreference: loop) { [self] in
+                    await self.writeStream(pending.stream, length: pending.length, chunked: pending.chunked)
+                    self.endResponse()
+                    self.requestFinished()
+                }
+                if inFlight && self.generation == generation { task = started }
+            } else {
+                requestFinished()
+            }
+            return
+        }
         let generation = self.generation
         let started = Task.immediate(executorPreference: loop) { [self] in
             let response = await handler.respondCatchingErrors(request)
