@@ -40,20 +40,20 @@ public struct Dispatcher: Middleware {
     public func wrap(_ next: Handler) -> Handler {
         let mounts = self.mounts
         let fallback = defaultHandler ?? next
-        return Handler { request in
+        return Handler.choosing(among: Array(mounts.values) + [fallback]) { request in
             var script = Substring(request.pathInfo)
             while true {
                 if let handler = mounts[String(script)], !script.isEmpty {
                     var mounted = request
                     mounted.scriptName = request.scriptName + script
                     mounted.pathInfo = String(Substring(request.pathInfo.utf8.dropFirst(script.utf8.count)))
-                    return try await handler(mounted)
+                    return .handler(handler, mounted)
                 }
                 guard let slash = script.lastIndex(of: "/") else { break }
                 script = script[..<slash]
             }
-            if let root = mounts[""] { return try await root(request) }
-            return try await fallback(request)
+            if let root = mounts[""] { return .handler(root, request) }
+            return .handler(fallback, request)
         }
     }
 }

@@ -33,9 +33,9 @@ public struct Mount: Middleware {
     /// Wraps `next`; called once, when the stack is built.
     public func wrap(_ next: Handler) -> Handler {
         let prefix = self.prefix, handler = self.handler
-        return Handler { request in
-            if let mounted = request.mounted(at: prefix) { return try await handler(mounted) }
-            return try await next(request)
+        return Handler.choosing(among: [handler, next]) { request in
+            if let mounted = request.mounted(at: prefix) { return .handler(handler, mounted) }
+            return .handler(next, request)
         }
     }
 }

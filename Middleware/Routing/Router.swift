@@ -58,7 +58,7 @@ public struct Router: Middleware {
         precondition(map.errors.isEmpty, "Router: \(map.errors.count) malformed rule(s):\n"
                      + map.errors.map(\.description).joined(separator: "\n"))
         let map = self.map
-        return Handler { request in
+        return Handler.choosing(among: map.rules.compactMap(\.handler) + [next]) { request in
             let binding: URLMap.Binding
             if map.matchesDomain {
                 binding = map.binding(for: request)
@@ -72,7 +72,7 @@ public struct Router: Middleware {
             switch result {
             case .matched(let match):
                 routed.storage[RoutingStateKey.self] = RoutingState(map: map, match: match)
-                return try await match.compiled.handler!(routed)
+                return .handler(match.compiled.handler!, routed)
             case .redirect(var location):
                 if !map.matchesDomain {
                     // Redirect URLs carry the host: match again with the full binding on this rare path.
@@ -82,7 +82,7 @@ public struct Router: Middleware {
                         location = full
                     }
                 }
-                return Response.redirect(to: location, status: .permanentRedirect)
+                return .response(Response.redirect(to: location, status: .permanentRedirect))
             case .methodNotAllowed(let methods):
                 throw HTTPError.methodNotAllowed(allowed: methods)
             case .websocketMismatch:
@@ -91,7 +91,7 @@ public struct Router: Middleware {
                                 : "This URL only accepts WebSocket connections.")
             case .notFound:
                 routed.storage[RoutingStateKey.self] = RoutingState(map: map, match: nil)
-                return try await next(routed)
+                return .handler(next, routed)
             }
         }.withLayers(["Router"] + next.layers)
     }

@@ -137,19 +137,38 @@ public struct Sessions: Middleware {
     public func wrap(_ next: Handler) -> Handler {
         let config = self
         let shared = Session.Source.Shared(cookieName: cookieName, serializer: serializer)
-        return Handler { request in
-            var request = request
-            let session = Session(source: Session.Source(headers: request.headers, shared: shared))
-            request.storage[SessionStorageKey.self] = session
-            var response: Response
+        let respond: @Sendable (Request) async throws -> Response = { request in
+            let (request, session) = config.attachSession(to: request, shared)
             do {
-                response = try await next(request)
+                return try config.finish(session, try await next(request), request)
             } catch let error as HTTPError {
-                response = error.response(for: request)
+                return try config.finish(session, error.response(for: request), request)
             }
-            try config.save(session, into: &response)
-            return response
         }
+        guard let nextSynchronously = next.synchronous else { return Handler(layers: ["Sessions"], respond, synchronous: nil) }
+        return Handler(layers: ["Sessions"], respond, synchronous: { request in
+            let (request, session) = config.attachSession(to: request, shared)
+            do {
+                return try config.finish(session, try nextSynchronously(request), request)
+            } catch let error as HTTPError {
+                return try config.finish(session, error.response(for: request), request)
+            }
+        })
+    }
+
+    /// The request with a lazily loaded session in its storage, and that session.
+    private func attachSession(to request: Request, _ shared: Session.Source.Shared) -> (Request, Session) {
+        var request = request
+        let session = Session(source: Session.Source(headers: request.headers, shared: shared))
+        request.storage[SessionStorageKey.self] = session
+        return (request, session)
+    }
+
+    /// `response` with the session saved into it.
+    private func finish(_ session: Session, _ response: Response, _ request: Request) throws(SessionError) -> Response {
+        var response = response
+        try save(session, into: &response)
+        return response
     }
 
     /// Writes the session's cookie into `response` when it needs writing (see the type's notes).

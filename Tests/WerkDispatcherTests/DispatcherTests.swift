@@ -1,5 +1,6 @@
 import Testing
 import WerkCore
+import WerkTestSupport
 @testable import WerkDispatcher
 
 /// A handler that shows where it was mounted.
@@ -71,5 +72,28 @@ struct DispatcherTests {
         #expect(request.mounted(at: "/ap") == nil)
         #expect(request.mounted(at: "/")?.pathInfo == "/api/users")
         #expect(request.mounted(at: "/api/users/more") == nil)
+    }
+}
+
+@Suite("Mount and Dispatcher: the synchronous form")
+struct DispatcherSynchronousTests {
+    @Test("Mount and Dispatcher over synchronous handlers are synchronous and answer as their async form",
+          arguments: ["/", "/api", "/api/users", "/apiary", "/v1/x", "/v2"])
+    func sameAnswers(_ path: String) async throws {
+        let app = Stack {
+            Mount("/api", show("api"))
+            Dispatcher(["/v1": show("v1")])
+            show("site")
+        }
+        #expect(app.synchronous != nil)
+        #expect(try await BothForms.difference(app, Request(target: path)) == nil)
+    }
+
+    @Test("an asynchronous mounted handler makes the layer asynchronous")
+    func asyncMounted() async throws {
+        let slow = Handler { _ in await Task.yield(); return "slow" }
+        #expect(Stack { Mount("/api", slow); show("site") }.synchronous == nil)
+        #expect(Stack { Dispatcher(["/v1": slow]); show("site") }.synchronous == nil)
+        #expect(try await TestClient(Stack { Mount("/api", slow); show("site") }).get("/api/x").text == "slow")
     }
 }

@@ -2,11 +2,10 @@ import Testing
 import WerkCore
 @testable import WerkServer
 
-/// A small app used by most server tests.
+/// A small app used by most server tests. It awaits (reading bodies), so the server runs it in a
+/// task: the general path.
 let testApp = Handler { request in
     switch request.pathInfo {
-    case "/":
-        return Response.text("Hello, World!")
     case "/echo":
         let body = try await request.data()
         return Response(status: .ok, contentType: "application/octet-stream", bytes: body)
@@ -15,6 +14,19 @@ let testApp = Handler { request in
         var total = 0
         for try await chunk in try request.body.stream() { total += chunk.count }
         return Response.text(String(total))
+    default:
+        return try answerWithoutSuspending(request)
+    }
+}
+
+/// The routes of ``testApp`` that never suspend, as a handler with a synchronous form: the server
+/// answers it inline, without a task.
+let synchronousTestApp = Handler(layers: ["Handler"], synchronous: answerWithoutSuspending)
+
+@Sendable func answerWithoutSuspending(_ request: Request) throws -> Response {
+    switch request.pathInfo {
+    case "/":
+        return Response.text("Hello, World!")
     case "/headers":
         let lines = request.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
         return Response.text(lines)
@@ -38,12 +50,17 @@ let testApp = Handler { request in
     case "/stream-known":
         let stream = ByteStream(chunks: [Array("abc".utf8), Array("def".utf8)])
         return Response(status: .ok, body: .stream(stream, length: 6))
+    case "/large":
+        return Response(status: .ok, contentType: "application/octet-stream", bytes: largeBody)
     case "/path":
         return Response.text("\(request.method) \(request.pathInfo) q=\(request.queryString) host=\(request.host)")
     default:
         throw HTTPError(.notFound)
     }
 }
+
+/// 200 KiB of a repeating pattern: larger than the output queue copies, so it is sent from its array.
+let largeBody: [UInt8] = (0..<200 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
 
 /// A configuration for tests: loopback, port 0, no access log, short timeouts where asked.
 func testConfiguration() -> Server.Configuration {

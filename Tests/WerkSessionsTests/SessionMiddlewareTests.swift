@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import WerkTestSupport
 import WerkCore
 import WerkSessions
 
@@ -268,5 +269,41 @@ import WerkSessions
         // Several Cookie headers are searched in order.
         let split = Request(target: "/", headers: Headers([("Cookie", "a=1"), ("Cookie", "session=\(cookie)")]))
         #expect(try JSON.parse(await echoApp(sessions)(split).collectBody()) == ["a": 1])
+    }
+}
+
+@Suite("Sessions: the synchronous form")
+struct SessionSynchronousTests {
+    let clock = TestClock()
+    var sessions: Sessions { Sessions(secretKeys: ["test-key"], clock: clock.function) }
+
+    @Test("over a synchronous handler the middleware is synchronous and writes the same cookies as its async form",
+          arguments: ["/?set=user&value=%22alice%22", "/?set=n&value=1&permanent=1", "/?touch=0", "/?clear=1", "/?remove=a"])
+    func sameCookies(_ target: String) async throws {
+        let app = echoAppSynchronous(sessions)
+        #expect(app.synchronous != nil)
+        let cookie = try sessions.serializer.encode(json: ["a": 1])
+        #expect(try await BothForms.difference(app, requestWithCookie(cookie, target: target)) == nil)
+        #expect(try await BothForms.difference(app, Request(target: target)) == nil)
+    }
+
+    @Test("an HTTPError from a synchronous handler still saves the session, as in the async form")
+    func errorStillSaves() async throws {
+        let app = Stack {
+            sessions
+            Handler { request -> Response in
+                request.session["seen"] = true
+                throw HTTPError(.forbidden)
+            }
+        }
+        let inline = try #require(app.respondSynchronouslyCatchingErrors(Request()) as Response?)
+        #expect(inline.status == .forbidden)
+        #expect(inline.headers["Set-Cookie"]?.hasPrefix("session=") == true)
+        #expect(try await BothForms.difference(app, Request()) == nil)
+    }
+
+    @Test("an asynchronous handler makes the sessions layer asynchronous")
+    func asyncHandler() {
+        #expect(echoApp(sessions).synchronous == nil)
     }
 }

@@ -50,16 +50,26 @@ func sessionApp(_ sessions: Sessions, _ handler: @escaping @Sendable (Request) a
 /// A stack that answers every request with the session as JSON, after applying `?set=<k>&value=<json>`,
 /// `?remove=<k>`, `?clear=1` and `?permanent=1|0` in that order (`?touch=0` answers without reading).
 func echoApp(_ sessions: Sessions) -> Handler {
-    sessionApp(sessions) { request in
-        let query = try request.query
-        let session = request.session
-        if let key = query["set"], let value = query["value"] { session[key] = try JSON.parse(value) }
-        if let key = query["remove"] { session.removeValue(forKey: key) }
-        if query["clear"] == "1" { session.clear() }
-        if let permanent = query["permanent"] { session.permanent = permanent == "1" }
-        if query["touch"] == "0" { return .text("untouched") }
-        return .json(.object(session.dictionary))
+    sessionApp(sessions, echoSession)
+}
+
+/// ``echoApp(_:)`` with a handler that has a synchronous form (the server's inline path).
+func echoAppSynchronous(_ sessions: Sessions) -> Handler {
+    Stack {
+        sessions
+        Handler(layers: ["Handler"], synchronous: echoSession)
     }
+}
+
+@Sendable func echoSession(_ request: Request) throws -> Response {
+    let query = try request.query
+    let session = request.session
+    if let key = query["set"], let value = query["value"] { session[key] = try JSON.parse(value) }
+    if let key = query["remove"] { session.removeValue(forKey: key) }
+    if query["clear"] == "1" { session.clear() }
+    if let permanent = query["permanent"] { session.permanent = permanent == "1" }
+    if query["touch"] == "0" { return .text("untouched") }
+    return .json(.object(session.dictionary))
 }
 
 /// The `name=value` part of the first `Set-Cookie` of a response.

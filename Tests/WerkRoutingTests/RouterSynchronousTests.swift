@@ -1,0 +1,50 @@
+import Testing
+import WerkCore
+import WerkTestSupport
+@testable import WerkRouting
+
+@Suite("Router: the synchronous form")
+struct RouterSynchronousTests {
+    /// Matches, a slash redirect, merge-slashes, a 405, a redirect_to rule and a fall-through.
+    static let requests: [(String, Method)] = [
+        ("/", .get), ("/branch", .get), ("/branch/", .get), ("//leaf", .get), ("/post/7", .post), ("/post/7", .delete),
+        ("/files/a/b.txt", .get), ("/f/1.5", .head), ("/i/0042", .get), ("/i/42", .get), ("/old/3", .get), ("/missing", .get),
+    ]
+
+    static func app(fallback: Handler = Handler { _ in "fallback" }) -> Handler {
+        Stack {
+            Router {
+                Route("/", name: "index", handler: echo("index"))
+                Route("/branch/", name: "branch", handler: echo("branch"))
+                Route("/leaf", name: "leaf", handler: echo("leaf"))
+                Route("/post/<int:id>", methods: [.get, .post], name: "post", handler: echo("post"))
+                Route("/files/<path:p>", name: "files", handler: echo("files"))
+                Route("/f/<float:x>", name: "float", handler: echo("float"))
+                Route("/i/<int(fixed_digits=4):n>", name: "fixed", handler: echo("fixed"))
+                Route("/old/<int:id>", redirectTo: "/post/<id>")
+            }
+            fallback
+        }
+    }
+
+    @Test("a router whose routes and fall-through are synchronous is synchronous and answers as its async form",
+          arguments: Self.requests.indices)
+    func sameAnswers(_ index: Int) async throws {
+        let (path, method) = Self.requests[index]
+        let app = Self.app()
+        #expect(app.synchronous != nil)
+        var request = Request(method: method, target: path)
+        request.headers.set("Host", "example.com")
+        #expect(try await BothForms.difference(app, request) == nil)
+    }
+
+    @Test("one asynchronous route, group middleware or fall-through makes the router asynchronous")
+    func asyncPartDropsIt() async throws {
+        let slow = Handler { _ in await Task.yield(); return "slow" }
+        #expect(Router { Route("/", handler: echo("index")); Route("/slow", handler: slow) }.handler.synchronous == nil)
+        #expect(Router { Group("/g") { Tag(label: "t", runs: Counter()); Route("/", handler: echo("g")) } }.handler.synchronous == nil)
+        #expect(Self.app(fallback: slow).synchronous == nil)
+        #expect(try await TestClient(Self.app(fallback: slow)).get("/missing").text == "slow")
+        #expect(Router { Route("/", handler: echo("index")) }.handler.synchronous != nil)
+    }
+}
