@@ -13,6 +13,9 @@ func runCoreBenchmarks(_ report: BenchmarkReport) async throws {
 
     let bare = try await measureAsync(iterations: iterations) { blackHole(try await hello(request)) }
     report.add(BenchmarkResult(group: "core", name: "bare Handler call", nanosecondsPerOp: bare))
+    let inline = measure(iterations: iterations) { blackHole(hello.respondSynchronouslyCatchingErrors(request)) }
+    report.add(BenchmarkResult(group: "core", name: "bare Handler, synchronous form (the server's inline call)",
+                               nanosecondsPerOp: inline))
     for depth in [1, 5, 10, 20] {
         let app = Stack {
             for _ in 0..<depth { PassThrough() }

@@ -1,6 +1,7 @@
 // End-to-end server benchmark: `swift run -c release Benchmarks server`.
 //
-// Starts a WerkServer in process on loopback (port 0, access log off) with a hello-world handler,
+// Starts WerkServers in process on loopback (port 0, access log off): a hello-world handler, the
+// same behind an async layer, and behind a Router (see werkVariants),
 // drives it with wrk (`wrk -t1 -c64 -d5s --latency`) when wrk is installed, or with a small built-in
 // bounded load generator otherwise, and reports req/s, p50, p99 and RSS. When nginx is installed it
 // runs nginx (`return 200`, same worker count, config in a temp dir, a free port) under the same
@@ -20,6 +21,23 @@ private struct LoadResult {
     var cpuMicrosPerRequest: Double? = nil
 }
 
+/// The Werk servers measured: the issue's hello world (a handler that never awaits, answered inline
+/// on the loop), the same behind a layer written with the async API (a task per request), and a
+/// Router among 20 rules in front of it (inline too: every route and the router are synchronous).
+private func werkVariants() -> [(name: String, handler: Handler)] {
+    let hello = Handler { _ in Response.text("Hello, World!") }
+    let asyncLayer = MiddlewareFunction("PassThrough") { request, next in try await next(request) }
+    let router = Router {
+        for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
+        Route("/", handler: hello)
+    }
+    return [
+        ("WerkServer hello (inline)", hello),
+        ("  async layer (task/request)", Stack { asyncLayer; hello }),
+        ("  Router, 20 rules (inline)", Stack { router }),
+    ]
+}
+
 func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     let seconds = Int(environment("WERK_BENCH_SECONDS") ?? "") ?? 5
     let rounds = max(1, Int(environment("WERK_BENCH_ROUNDS") ?? "") ?? 3)
@@ -27,10 +45,12 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
     configuration.accessLog = false
     configuration.eventLoops = loops
-    let hello = Handler { _ in Response.text("Hello, World!") }
-    let server = Server(hello, configuration: configuration)
-    let address = try server.start()
-    let werkURL = "http://127.0.0.1:\(address.port ?? 0)/"
+    var servers: [(name: String, server: Server, url: String)] = []
+    for variant in werkVariants() {
+        let server = Server(variant.handler, configuration: configuration)
+        let address = try server.start()
+        servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
+    }
 
     let wrk = findExecutable("wrk")
     let nginx = findExecutable("nginx")
@@ -41,11 +61,13 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     if let nginx { nginxInstance = NginxInstance(binary: nginx, workers: loops) }
     defer { nginxInstance?.stop() }
 
-    var werkRuns: [LoadResult] = []
+    var werkRuns: [[LoadResult]] = Array(repeating: [], count: servers.count)
     var nginxRuns: [LoadResult] = []
-    _ = runLoad(url: werkURL, seconds: 1, wrk: wrk)   // warm-up
+    for server in servers { _ = runLoad(url: server.url, seconds: 1, wrk: wrk) }   // warm-up
     for _ in 0..<rounds {
-        if let r = measured([getpid()], { runLoad(url: werkURL, seconds: seconds, wrk: wrk) }) { werkRuns.append(r) }
+        for (index, server) in servers.enumerated() {
+            if let r = measured([getpid()], { runLoad(url: server.url, seconds: seconds, wrk: wrk) }) { werkRuns[index].append(r) }
+        }
         if let instance = nginxInstance,
            let r = measured(instance.processes(), { runLoad(url: instance.url, seconds: seconds, wrk: wrk) }) {
             nginxRuns.append(r)
@@ -53,28 +75,31 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     }
     let werkRSS = processResidentKilobytes(pid: getpid())
     let nginxRSS = nginxInstance.map { $0.residentKilobytes() }
-    await server.shutdown()
+    for server in servers { await server.server.shutdown() }
 
-    print("  \("server".padding(28)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10))")
+    print("  \("server".padding(30)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10))")
     func row(_ name: String, _ runs: [LoadResult], _ rss: Int?) -> Double? {
-        guard let median = median(runs) else { print("  \(name.padding(28)) (no result)"); return nil }
-        print("  \(name.padding(28)) \(String(Int(median.requestsPerSecond)).leftPadding(10)) \(median.p50.leftPadding(10)) "
+        guard let median = median(runs) else { print("  \(name.padding(30)) (no result)"); return nil }
+        print("  \(name.padding(30)) \(String(Int(median.requestsPerSecond)).leftPadding(10)) \(median.p50.leftPadding(10)) "
               + "\(median.p99.leftPadding(10)) \((rss.map { "\($0 / 1024) MiB" } ?? "?").leftPadding(10)) "
               + "\((median.cpuMicrosPerRequest.map { "\(Double(Int($0 * 10)) / 10) us" } ?? "?").leftPadding(10))")
         return median.requestsPerSecond
     }
-    let werkRate = row("WerkServer (in process)", werkRuns, werkRSS)
+    let werkRates = servers.indices.map { row(servers[$0].name, werkRuns[$0], $0 == 0 ? werkRSS : nil) }
     if nginxInstance != nil {
         let nginxRate = row("nginx-light return 200", nginxRuns, nginxRSS)
-        if let werkRate, let nginxRate, nginxRate > 0 {
-            print("  WerkServer / nginx: \(Int((werkRate / nginxRate * 100).rounded())) %")
+        if let nginxRate, nginxRate > 0 {
+            for (index, rate) in werkRates.enumerated() {
+                guard let rate else { continue }
+                print("  \(servers[index].name.trimmingPrefix("  ")) / nginx: \(Int((rate / nginxRate * 100).rounded())) %")
+            }
         }
     } else {
         print("  (nginx not installed: apt-get install -y nginx-light to compare)")
     }
-    print("  runs (req/s): werk \(werkRuns.map { Int($0.requestsPerSecond) })"
+    print("  runs (req/s): werk \(werkRuns[0].map { Int($0.requestsPerSecond) })"
           + (nginxRuns.isEmpty ? "" : ", nginx \(nginxRuns.map { Int($0.requestsPerSecond) })"))
-    print("  RSS and CPU of WerkServer are the benchmark process's (server + harness); nginx's are master + workers.")
+    print("  RSS and CPU of WerkServer are the benchmark process's (all three servers + harness); nginx's are master + workers.")
     fflush(nil)
 }
 

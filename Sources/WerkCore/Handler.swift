@@ -69,7 +69,7 @@ public struct Handler: Sendable, CustomStringConvertible {
 
     /// A handler with explicit layer names from a function that never suspends.
     public init(layers: [String], synchronous: @escaping @Sendable (Request) throws -> Response) {
-        self.respond = { request in try synchronous(request) }
+        self.respond = synchronous
         self.synchronous = synchronous
         self.layers = layers
     }
