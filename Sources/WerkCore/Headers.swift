@@ -24,6 +24,9 @@ public struct Headers: Sendable, Sequence, ExpressibleByDictionaryLiteral, Equat
 
     /// No fields.
     public init() { fields = [] }
+
+    /// Makes room for `count` fields, so adding that many does not reallocate (parsers use it).
+    public mutating func reserveCapacity(_ count: Int) { fields.reserveCapacity(count) }
     /// These fields in this order.
     public init(_ pairs: [(String, String)]) { fields = pairs.map { Field(name: $0.0, value: $0.1) } }
     /// Fields from a literal; order is kept.

@@ -71,12 +71,12 @@ extension Connection {
     /// The next chunk of the current request body, for the handler's `ByteStream`. Safe to call
     /// from any task: the work happens on the loop.
     func pullBody(generation: Int) async throws -> [UInt8]? {
-        try await withCheckedThrowingContinuation { continuation in
+        try await withUnsafeThrowingContinuation { continuation in
             loop.execute { self.startPull(generation: generation, continuation) }
         }
     }
 
-    private func startPull(generation: Int, _ continuation: CheckedContinuation<[UInt8]?, any Error>) {
+    private func startPull(generation: Int, _ continuation: UnsafeContinuation<[UInt8]?, any Error>) {
         guard generation == self.generation, !closed, bodyWaiter == nil else {
             if let bodyError { return continuation.resume(throwing: bodyError) }
             if bodyWaiter != nil {
@@ -96,7 +96,7 @@ extension Connection {
             bodyWaiter = nil
             return continuation.resume(throwing: HTTPError(.badRequest, "The client closed the connection before sending the whole body."))
         }
-        setDeadline(.body, configuration.bodyReadTimeout)
+        setDeadline(.body)
         updateInterest()
     }
 

@@ -40,7 +40,7 @@ final class Connection: @unchecked Sendable {
 
     // The current request's body.
     @exclusivity(unchecked) var bodyMode: BodyMode = .none
-    @exclusivity(unchecked) var bodyWaiter: CheckedContinuation<[UInt8]?, any Error>?
+    @exclusivity(unchecked) var bodyWaiter: UnsafeContinuation<[UInt8]?, any Error>?
     @exclusivity(unchecked) var bodyError: (any Error)?
     @exclusivity(unchecked) var expectContinue = false
     @exclusivity(unchecked) var continueSent = false
@@ -58,7 +58,7 @@ final class Connection: @unchecked Sendable {
         case failed
     }
 
-    @exclusivity(unchecked) var writeWaiter: CheckedContinuation<Void, Never>?
+    @exclusivity(unchecked) var writeWaiter: UnsafeContinuation<Void, Never>?
     @exclusivity(unchecked) var task: Task<Void, Never>?
 
     @exclusivity(unchecked) var deadline: UInt64 = 0
@@ -79,13 +79,14 @@ final class Connection: @unchecked Sendable {
     }
 
     func start() {
-        setDeadline(.header, configuration.headerReadTimeout)
+        setDeadline(.header)
         if loop.draining { beginShutdown() }
     }
 
-    func setDeadline(_ kind: Deadline, _ duration: Duration) {
+    /// Arms the timeout of `kind` (its length from the configuration), from the loop's clock.
+    func setDeadline(_ kind: Deadline) {
         deadlineKind = kind
-        deadline = Clock.now() &+ duration.nanoseconds
+        deadline = loop.now &+ loop.server.timeouts.nanoseconds(for: kind)
     }
 
     // MARK: Events
@@ -100,7 +101,7 @@ final class Connection: @unchecked Sendable {
         let n = buffer.read(from: fd)
         if n > 0 {
             if bodyWaiter != nil {
-                if deadlineKind == .body { setDeadline(.body, configuration.bodyReadTimeout) }
+                if deadlineKind == .body { setDeadline(.body) }
                 deliverBody()
             } else if !inFlight {
                 processBuffer()
@@ -137,7 +138,7 @@ final class Connection: @unchecked Sendable {
                 buffer.consume(2)
             }
             if buffer.count == 0 { break }
-            if deadlineKind == .idle { setDeadline(.header, configuration.headerReadTimeout) }
+            if deadlineKind == .idle { setDeadline(.header) }
             scannerIsFresh = false
             do {
                 guard let length = try scanner.findEnd(buffer.readable, count: buffer.count, limits: limits) else {
@@ -222,7 +223,7 @@ final class Connection: @unchecked Sendable {
     /// Runs the rest of the calling task on this connection's loop.
     func hopToLoop() async {
         if loop.inLoop { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             loop.execute { continuation.resume() }
         }
     }
@@ -239,8 +240,8 @@ final class Connection: @unchecked Sendable {
         }
         if !keepAlive || shuttingDown { closeAfterFlush = true }
         if !closeAfterFlush {
-            if buffer.count > 0 { setDeadline(.header, configuration.headerReadTimeout) }
-            else { setDeadline(.idle, configuration.keepAliveTimeout) }
+            if buffer.count > 0 { setDeadline(.header) }
+            else { setDeadline(.idle) }
         }
         loop.scheduleFlush(self)
         if !processing { processBuffer() }
@@ -305,7 +306,7 @@ final class Connection: @unchecked Sendable {
         lingering = true
         buffer.consume(buffer.count)
         shutdown(fd, Int32(SHUT_WR))
-        setDeadline(.linger, .seconds(2))
+        setDeadline(.linger)
         updateInterest()
     }
 

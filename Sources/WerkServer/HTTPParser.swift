@@ -110,6 +110,7 @@ enum HTTPParser {
         try checkTarget(b + targetStart, count: targetEnd - targetStart, method: method)
 
         var headers = Headers()
+        headers.reserveCapacity(min(limits.maxHeaderCount, 12))   // a browser's request fits without regrowing
         var count = 0
         var contentLength: Int? = nil
         var codings: [String] = []

@@ -118,7 +118,7 @@ extension Connection {
             while !closed {
                 if out.pending >= configuration.maxPendingOutputBytes {
                     loop.scheduleFlush(self)
-                    await withCheckedContinuation { writeWaiter = $0 }
+                    await withUnsafeContinuation { writeWaiter = $0 }
                     if closed { break }
                 }
                 guard var chunk = try await iterator.next() else { break }
@@ -229,7 +229,7 @@ extension Connection {
                 return close()
             case .wouldBlock:
                 writeInterest = true
-                if deadlineKind != .body { setDeadline(.write, configuration.writeTimeout) }
+                if deadlineKind != .body { setDeadline(.write) }
                 if out.pending < configuration.maxPendingOutputBytes / 2, let waiter = writeWaiter {
                     writeWaiter = nil
                     waiter.resume()
@@ -242,8 +242,8 @@ extension Connection {
         writeInterest = false
         if deadlineKind == .write {
             if inFlight { deadlineKind = .none }
-            else if buffer.count > 0 { setDeadline(.header, configuration.headerReadTimeout) }
-            else { setDeadline(.idle, configuration.keepAliveTimeout) }
+            else if buffer.count > 0 { setDeadline(.header) }
+            else { setDeadline(.idle) }
         }
         if let waiter = writeWaiter {
             writeWaiter = nil

@@ -13,6 +13,8 @@ final class ServerCore: Sendable {
     let sharedListener: Bool
     /// `host:port` for ``Request/serverAddress``.
     let serverAddress: String
+    /// The configured timeouts in nanoseconds, converted once.
+    let timeouts: TimeoutNanoseconds
     /// Open connections across all loops (for tests and monitoring).
     let openConnections = Atomic<Int>(0)
 
@@ -33,6 +35,7 @@ final class ServerCore: Sendable {
         self.limits = ParserLimits(maxRequestLine: configuration.maxRequestLineLength,
                                    maxHeaderBytes: configuration.maxHeaderBytes,
                                    maxHeaderCount: configuration.maxHeaderCount)
+        self.timeouts = TimeoutNanoseconds(configuration)
         self.perLoopConnectionCap = max(1, (configuration.maxConnections + loops - 1) / loops)
         self.sharedListener = configuration.unixSocketPath != nil
         self.serverAddress = serverAddress
@@ -94,6 +97,32 @@ final class ServerCore: Sendable {
                 return false
             }
             if done { continuation.resume() }
+        }
+    }
+}
+
+/// A connection's timeouts in nanoseconds (``Server/Configuration`` holds them as `Duration`s).
+struct TimeoutNanoseconds: Sendable {
+    let header, body, idle, write: UInt64
+    /// How long a closing connection keeps reading (and discarding) so that its last response is
+    /// not destroyed by a TCP reset.
+    let linger: UInt64 = 2_000_000_000
+
+    init(_ configuration: Server.Configuration) {
+        header = configuration.headerReadTimeout.nanoseconds
+        body = configuration.bodyReadTimeout.nanoseconds
+        idle = configuration.keepAliveTimeout.nanoseconds
+        write = configuration.writeTimeout.nanoseconds
+    }
+
+    func nanoseconds(for kind: Connection.Deadline) -> UInt64 {
+        switch kind {
+        case .header: header
+        case .body: body
+        case .idle: idle
+        case .write: write
+        case .linger: linger
+        case .none: 0
         }
     }
 }
