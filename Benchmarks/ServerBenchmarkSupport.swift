@@ -56,12 +56,12 @@ func processResidentKilobytes(pid: pid_t) -> Int {
 }
 
 /// utime + stime of a process, in clock ticks (0 when unknown).
-func cpuTicks(_ pid: pid_t) -> Int {
-    guard let text = readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return 0 }
+func cpuTicks(_ pid: pid_t) -> (user: Int, system: Int) {
+    guard let text = readText("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { return (0, 0) }
     // Fields after "(comm)": state is field 3; utime and stime are fields 14 and 15.
     let fields = text[text.index(after: close)...].split(separator: " ")
-    guard fields.count > 13 else { return 0 }
-    return (Int(fields[11]) ?? 0) + (Int(fields[12]) ?? 0)
+    guard fields.count > 13 else { return (0, 0) }
+    return (Int(fields[11]) ?? 0, Int(fields[12]) ?? 0)
 }
 
 /// A free loopback TCP port (bound to port 0 and released).

@@ -7,7 +7,8 @@
 // runs nginx (`return 200`, same worker count, config in a temp dir, a free port) under the same
 // load in the same run and prints the ratio. Every load run is bounded in time; loopback only.
 // WERK_BENCH_SECONDS overrides the duration of each run (default 5), WERK_BENCH_ROUNDS the number
-// of alternating rounds (default 3; the median is reported).
+// of alternating rounds (default 3; the median is reported), WERK_BENCH_SERVERS picks Werk servers
+// (comma-separated: hello, async, router; default all).
 
 import Glibc
 import Werk
@@ -19,6 +20,8 @@ private struct LoadResult {
     var requests: Int = 0
     /// Server CPU time (user + system) per request in microseconds, when measured.
     var cpuMicrosPerRequest: Double? = nil
+    /// The user-space part of it: the server's own code, without the kernel's socket work.
+    var userMicrosPerRequest: Double? = nil
 }
 
 /// The Werk servers measured: the issue's hello world (a handler that never awaits, answered inline
@@ -31,11 +34,13 @@ private func werkVariants() -> [(name: String, handler: Handler)] {
         for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
         Route("/", handler: hello)
     }
-    return [
-        ("WerkServer hello (inline)", hello),
-        ("  async layer (task/request)", Stack { asyncLayer; hello }),
-        ("  Router, 20 rules (inline)", Stack { router }),
+    let all: [(key: String, name: String, handler: Handler)] = [
+        ("hello", "WerkServer hello (inline)", hello),
+        ("async", "  async layer (task/request)", Stack { asyncLayer; hello }),
+        ("router", "  Router, 20 rules (inline)", Stack { router }),
     ]
+    let chosen = environment("WERK_BENCH_SERVERS").map { $0.split(separator: ",").map(String.init) }
+    return all.filter { chosen?.contains($0.key) ?? true }.map { ($0.name, $0.handler) }
 }
 
 func runServerBenchmarks(_ report: BenchmarkReport) async throws {
@@ -45,8 +50,13 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
     configuration.accessLog = false
     configuration.eventLoops = loops
+    let variants = werkVariants()
+    guard !variants.isEmpty else {
+        print("\nServer: WERK_BENCH_SERVERS names no server (use hello, async, router)")
+        return
+    }
     var servers: [(name: String, server: Server, url: String)] = []
-    for variant in werkVariants() {
+    for variant in variants {
         let server = Server(variant.handler, configuration: configuration)
         let address = try server.start()
         servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
@@ -77,12 +87,12 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     let nginxRSS = nginxInstance.map { $0.residentKilobytes() }
     for server in servers { await server.server.shutdown() }
 
-    print("  \("server".padding(30)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10))")
+    print("  \("server".padding(30)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10)) \("user/req".leftPadding(10))")
     func row(_ name: String, _ runs: [LoadResult], _ rss: Int?) -> Double? {
         guard let median = median(runs) else { print("  \(name.padding(30)) (no result)"); return nil }
         print("  \(name.padding(30)) \(String(Int(median.requestsPerSecond)).leftPadding(10)) \(median.p50.leftPadding(10)) "
               + "\(median.p99.leftPadding(10)) \((rss.map { "\($0 / 1024) MiB" } ?? "?").leftPadding(10)) "
-              + "\((median.cpuMicrosPerRequest.map { "\(Double(Int($0 * 10)) / 10) us" } ?? "?").leftPadding(10))")
+              + "\(microseconds(median.cpuMicrosPerRequest).leftPadding(10)) \(microseconds(median.userMicrosPerRequest).leftPadding(10))")
         return median.requestsPerSecond
     }
     let werkRates = servers.indices.map { row(servers[$0].name, werkRuns[$0], $0 == 0 ? werkRSS : nil) }
@@ -105,12 +115,21 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
 
 /// Runs `load` and adds the CPU time the `pids` used during it, per request.
 private func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult? {
-    let before = pids.map(cpuTicks).reduce(0, +)
+    func total() -> (user: Int, system: Int) {
+        pids.map(cpuTicks).reduce((0, 0)) { ($0.user + $1.user, $0.system + $1.system) }
+    }
+    let before = total()
     guard var result = load() else { return nil }
-    let ticks = pids.map(cpuTicks).reduce(0, +) - before
+    let after = total()
+    let user = after.user - before.user, ticks = user + after.system - before.system
     let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    if result.requests > 0 { result.userMicrosPerRequest = Double(user) / perSecond * 1e6 / Double(result.requests) }
     if result.requests > 0 { result.cpuMicrosPerRequest = Double(ticks) / perSecond * 1e6 / Double(result.requests) }
     return result
+}
+
+private func microseconds(_ value: Double?) -> String {
+    value.map { "\(Double(Int($0 * 100)) / 100) us" } ?? "?"
 }
 
 private func median(_ runs: [LoadResult]) -> LoadResult? {

@@ -11,8 +11,8 @@
 /// A handler made from a closure that never awaits also keeps that closure as ``synchronous``:
 /// the server calls it inline on its event loop, without creating a task per request (which
 /// costs about half a microsecond). Layers keep the synchronous form when they can run without
-/// suspending too (``Router``, ``Mount``, ``Dispatcher``, ``Layers`` and stacks of them); any
-/// other layer makes the stack asynchronous, which is always correct, only slower.
+/// suspending too (`Router`, `Mount`, `Dispatcher`, `Sessions`, ``Layers`` and stacks of them);
+/// any other layer makes the stack asynchronous, which is always correct, only slower.
 public struct Handler: Sendable, CustomStringConvertible {
     @usableFromInline
     let respond: @Sendable (Request) async throws -> Response
@@ -136,6 +136,11 @@ public struct Handler: Sendable, CustomStringConvertible {
 ///     }
 /// }
 /// ```
+///
+/// A layer built like this is asynchronous only. To let stacks over handlers that never suspend
+/// keep their ``Handler/synchronous`` form (answered inline by the server), return
+/// `Handler(layers:_:synchronous:)` with a synchronous closure built on `next.synchronous` when it
+/// exists, or use ``Handler/choosing(among:_:)`` for a layer that only picks who answers.
 public protocol Middleware: Sendable {
     /// Wraps `next`. Called once, when the stack is built; the returned handler runs per request.
     func wrap(_ next: Handler) -> Handler

@@ -9,6 +9,22 @@ private struct Boom: Error {}
 /// A pass-through layer written with the async API only: it makes a stack asynchronous.
 private let asyncLayer = MiddlewareFunction("AsyncLayer") { request, next in try await next(request) }
 
+/// The README's layer with both forms (renamed: the README's first example has a `ServerHeader`).
+private struct BothFormsServerHeader: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        @Sendable func stamp(_ response: Response) -> Response {
+            var response = response
+            response.headers.set("Server", "Werk")
+            return response
+        }
+        guard let nextSync = next.synchronous else {
+            return Handler { request in stamp(try await next(request)) }
+        }
+        return Handler(layers: ["ServerHeader"], { request in stamp(try await next(request)) },
+                       synchronous: { request in stamp(try nextSync(request)) })
+    }
+}
+
 @Suite("Synchronous handlers")
 struct SynchronousHandlerTests {
     @Test("a closure that never awaits gives a handler with a synchronous form, for every return type")
@@ -101,5 +117,16 @@ struct SynchronousHandlerTests {
         let outsider = Handler { _ in await Task.yield(); return "outside" }
         let layer = Handler.choosing(among: [Handler { _ in "in" }]) { request in .handler(outsider, request) }
         #expect(layer.respondSynchronouslyCatchingErrors(Request())?.status == .internalServerError)
+    }
+
+    @Test("the README's layer with both forms stays synchronous over a synchronous handler, and asynchronous otherwise")
+    func readmeLayer() async throws {
+        let inline = Handler { BothFormsServerHeader(); Handler { _ in "hi" } }
+        #expect(inline.synchronous != nil)
+        #expect(inline.respondSynchronouslyCatchingErrors(Request())?.headers["Server"] == "Werk")
+        #expect(try await BothForms.difference(inline, Request()) == nil)
+        let tasked = Handler { BothFormsServerHeader(); Handler { _ in await Task.yield(); return "hi" } }
+        #expect(tasked.synchronous == nil)
+        #expect(try await tasked(Request()).headers["Server"] == "Werk")
     }
 }
