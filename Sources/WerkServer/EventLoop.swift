@@ -189,9 +189,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func onTick(now: UInt64) {
         for case let connection? in connections { connection.checkTimeout(now: now) }
-        if listenerFD >= 0 && !accepting && !draining && connectionCount < server.perLoopConnectionCap {
-            setAccepting(true)
-        }
+        resumeAccepting()
         if draining {
             if connectionCount == 0 || now >= drainDeadline {
                 stopped = true
@@ -214,10 +212,15 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Listens again after the server was full (no-op while draining or still full).
+    func resumeAccepting() {
+        if listenerFD >= 0 && !accepting && !draining && server.hasConnectionRoom { setAccepting(true) }
+    }
+
     private func acceptConnections() {
-        let cap = server.perLoopConnectionCap
         for _ in 0..<64 {
-            if connectionCount >= cap { setAccepting(false); return }
+            // Excess connections wait in the listen backlog until a slot frees.
+            guard server.reserveConnection() else { setAccepting(false); return }
             var storage = sockaddr_storage()
             var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
             let fd = withUnsafeMutablePointer(to: &storage) {
@@ -227,6 +230,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             }
             if fd < 0 {
                 let e = errno
+                server.releaseConnection(from: self)
                 if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM { setAccepting(false) }
                 return
             }
@@ -246,7 +250,6 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
         connections[fd] = connection
         connectionCount += 1
-        server.openConnections.add(1, ordering: .relaxed)
         var ev = epoll_event()
         ev.events = EPOLLIN.rawValue
         ev.data.fd = connection.fd
@@ -268,10 +271,10 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if fd < connections.count, connections[fd] === connection {
             connections[fd] = nil
             connectionCount -= 1
-            server.openConnections.subtract(1, ordering: .relaxed)
+            server.releaseConnection(from: self)
         }
         if draining && connectionCount == 0 { stopped = true }
-        if !accepting && !draining && connectionCount < server.perLoopConnectionCap { setAccepting(true) }
+        resumeAccepting()
     }
 
     // MARK: Shutdown

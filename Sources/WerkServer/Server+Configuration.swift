@@ -58,7 +58,8 @@ extension Server {
         /// How long ``Server/shutdown()`` waits for in-flight requests before closing their
         /// connections. Default 10 s.
         public var shutdownTimeout: Duration = .seconds(10)
-        /// The most open connections; more wait in the listen backlog. Default 10 000.
+        /// The most open connections, across all event loops; more wait in the listen backlog until a
+        /// connection closes. Default 10 000.
         public var maxConnections: Int = 10_000
 
         /// Whether to log each request in Common Log Format on stderr. Default true.

@@ -8,7 +8,8 @@ final class ServerCore: Sendable {
     let handler: Handler
     let configuration: Server.Configuration
     let limits: ParserLimits
-    let perLoopConnectionCap: Int
+    /// The most open connections across all loops.
+    let connectionCap: Int
     /// Whether all loops share one listening socket (Unix sockets) instead of one each.
     let sharedListener: Bool
     /// `host:port` for ``Request/serverAddress``.
@@ -36,7 +37,7 @@ final class ServerCore: Sendable {
                                    maxHeaderBytes: configuration.maxHeaderBytes,
                                    maxHeaderCount: configuration.maxHeaderCount)
         self.timeouts = TimeoutNanoseconds(configuration)
-        self.perLoopConnectionCap = max(1, (configuration.maxConnections + loops - 1) / loops)
+        self.connectionCap = max(1, configuration.maxConnections)
         self.sharedListener = configuration.unixSocketPath != nil
         self.serverAddress = serverAddress
     }
@@ -62,6 +63,25 @@ final class ServerCore: Sendable {
             pthread_detach(thread)
         }
     }
+
+    /// Takes one of the `connectionCap` slots before accepting; false when all are taken.
+    func reserveConnection() -> Bool {
+        if openConnections.wrappingAdd(1, ordering: .relaxed).newValue <= connectionCap { return true }
+        openConnections.subtract(1, ordering: .relaxed)
+        return false
+    }
+
+    /// Gives a slot back. When the server was full, loops that stopped accepting resume now rather
+    /// than at their next tick.
+    func releaseConnection(from loop: EventLoop) {
+        let before = openConnections.wrappingSubtract(1, ordering: .relaxed).oldValue
+        guard before >= connectionCap else { return }
+        let others = state.withLock { $0.loops }.filter { $0 !== loop }
+        for other in others { other.execute { other.resumeAccepting() } }
+    }
+
+    /// Whether a connection can be accepted now.
+    var hasConnectionRoom: Bool { openConnections.load(ordering: .relaxed) < connectionCap }
 
     /// Starts a graceful shutdown (idempotent).
     func beginShutdown() {

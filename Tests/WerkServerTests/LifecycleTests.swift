@@ -87,9 +87,9 @@ struct LifecycleTests {
         #expect(throws: (any Error).self) { try BlockingSocket(address, timeout: .seconds(2)) }
     }
 
-    @Test("connections beyond the cap wait in the backlog until a slot frees")
-    func connectionCap() async throws {
-        try await withServer(configure: { $0.maxConnections = 2; $0.eventLoops = 1 }) { address in
+    @Test("connections beyond the cap wait in the backlog until a slot frees (the cap is server-wide)", arguments: [1, 2, 3])
+    func connectionCap(loops: Int) async throws {
+        try await withServer(configure: { $0.maxConnections = 2; $0.eventLoops = loops }) { address in
             let served = try await ThreadRunner.run { () -> (Bool, Int) in
                 let a = try BlockingSocket(address, timeout: .seconds(20))
                 let b = try BlockingSocket(address, timeout: .seconds(20))
