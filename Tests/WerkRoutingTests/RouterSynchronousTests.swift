@@ -14,13 +14,7 @@ struct RouterSynchronousTests {
     static func app(fallback: Handler = Handler { _ in "fallback" }) -> Handler {
         Stack {
             Router {
-                Route("/", name: "index", handler: echo("index"))
-                Route("/branch/", name: "branch", handler: echo("branch"))
-                Route("/leaf", name: "leaf", handler: echo("leaf"))
-                Route("/post/<int:id>", methods: [.get, .post], name: "post", handler: echo("post"))
-                Route("/files/<path:p>", name: "files", handler: echo("files"))
-                Route("/f/<float:x>", name: "float", handler: echo("float"))
-                Route("/i/<int(fixed_digits=4):n>", name: "fixed", handler: echo("fixed"))
+                vectorRoutes()
                 Route("/old/<int:id>", redirectTo: "/post/<id>")
             }
             fallback
