@@ -19,6 +19,7 @@ extension Handler {
     ///     .handler(request.host == "admin.example.com" ? admin : site, request)
     /// }
     /// ```
+    @inlinable
     public static func choosing(among candidates: [Handler],
                                 _ choose: @escaping @Sendable (Request) throws -> Choice) -> Handler {
         let respond: @Sendable (Request) async throws -> Response = { request in
@@ -41,5 +42,6 @@ extension Handler {
         })
     }
 
-    private static let notACandidate = "A choosing layer picked a handler that is not among its candidates."
+    @usableFromInline
+    static let notACandidate = "A choosing layer picked a handler that is not among its candidates."
 }
