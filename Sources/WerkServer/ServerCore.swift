@@ -18,6 +18,8 @@ final class ServerCore: Sendable {
     let timeouts: TimeoutNanoseconds
     /// Open connections across all loops (for tests and monitoring).
     let openConnections = Atomic<Int>(0)
+    /// Connections accepted since start.
+    let acceptedConnections = Atomic<Int>(0)
 
     private struct State {
         var loops: [EventLoop] = []
@@ -95,17 +97,22 @@ final class ServerCore: Sendable {
     }
 
     func loopStopped(_ loop: EventLoop) {
-        let last: (waiters: [CheckedContinuation<Void, Never>], sharedFD: Int32)? = state.withLock { s in
+        let sharedFD: Int32? = state.withLock { s in
             s.running -= 1
             guard s.running == 0 else { return nil }
-            s.stopped = true
-            defer { s.waiters = []; s.sharedFD = -1 }
-            return (s.waiters, s.sharedFD)
+            defer { s.sharedFD = -1 }
+            return s.sharedFD
         }
-        guard let last else { return }
-        if last.sharedFD >= 0 { close(last.sharedFD) }
+        guard let sharedFD else { return }
+        // Release the socket (and its path) before anyone waiting hears that the server stopped.
+        if sharedFD >= 0 { close(sharedFD) }
         if let path = configuration.unixSocketPath { unlink(path) }
-        for waiter in last.waiters { waiter.resume() }
+        let waiters = state.withLock { s in
+            s.stopped = true
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     /// Waits until every loop has stopped.
