@@ -22,10 +22,14 @@ public enum LiveTransportError: Error, Sendable, CustomStringConvertible {
 }
 
 /// A blocking client socket with receive/send timeouts, for the live transport and for tests.
-/// Not thread-safe: one thread uses it at a time.
-final class BlockingSocket {
+/// Not thread-safe: one thread uses it at a time (`@unchecked Sendable` so that a pool can hand it
+/// from one request's thread to the next).
+final class BlockingSocket: @unchecked Sendable {
     let fd: Int32
     private var buffer: [UInt8] = []
+    /// Bytes received since the socket was opened (a pooled connection that got none for a request
+    /// before failing was closed by the server while idle, so the request can be sent again).
+    private(set) var receivedBytes = 0
 
     /// Connects to a server address. `timeout` bounds every single send and receive.
     init(_ address: Server.Address, timeout: Duration) throws(LiveTransportError) {
@@ -108,6 +112,7 @@ final class BlockingSocket {
                 throw .io("recv", errno)
             }
             if n == 0 { return false }
+            receivedBytes += n
             buffer.append(contentsOf: chunk[0..<n])
             return true
         }

@@ -250,6 +250,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
         connections[fd] = connection
         connectionCount += 1
+        server.acceptedConnections.add(1, ordering: .relaxed)
         var ev = epoll_event()
         ev.events = EPOLLIN.rawValue
         ev.data.fd = connection.fd

@@ -75,6 +75,9 @@ public final class Server: Sendable {
     /// The number of open client connections right now (0 before start and after shutdown).
     public var openConnections: Int { state.withLock { $0.core }?.openConnections.load(ordering: .relaxed) ?? 0 }
 
+    /// The number of client connections accepted since start (like nginx's "accepts").
+    public var acceptedConnections: Int { state.withLock { $0.core }?.acceptedConnections.load(ordering: .relaxed) ?? 0 }
+
     /// Binds, starts the event loops and returns at once with the bound address (port 0 becomes the
     /// chosen port). Throws ``ServerError`` when the address cannot be bound.
     @discardableResult
