@@ -38,6 +38,9 @@ let package = Package(
         .executableTarget(name: "Hello", dependencies: ["Werk"], path: "Samples/Hello", swiftSettings: strict),
         .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo", swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
+        // libFuzzer harness for request parsing (see the file for how to fuzz and replay).
+        .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore"], path: "Tests/FuzzHTTP",
+                          exclude: ["corpus", "http.dict"], swiftSettings: strict),
 
         // What several test targets share: the interop vectors loader.
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
