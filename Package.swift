@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo", swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
         // libFuzzer harness for request parsing (see the file for how to fuzz and replay).
-        .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore"], path: "Tests/FuzzHTTP",
+        .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",
                           exclude: ["corpus", "http.dict"], swiftSettings: strict),
 
         // What several test targets share: the interop vectors loader.

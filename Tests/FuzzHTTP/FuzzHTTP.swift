@@ -87,6 +87,7 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
 }
 #else
 import Glibc
+import WerkTestSupport
 
 /// Replays the files named on the command line (crash files, a corpus).
 @main
@@ -94,15 +95,8 @@ enum ReplayInputs {
     static func main() {
         var count = 0
         for path in CommandLine.arguments.dropFirst() {
-            guard let file = fopen(path, "rb") else { print("FuzzHTTP: cannot open \(path)"); exit(1) }
-            var bytes: [UInt8] = []
-            var chunk = [UInt8](repeating: 0, count: 65536)
-            while true {
-                let n = fread(&chunk, 1, chunk.count, file)
-                if n <= 0 { break }
-                bytes.append(contentsOf: chunk[0..<n])
-            }
-            fclose(file)
+            let bytes: [UInt8]
+            do { bytes = try readFile(path) } catch { print("FuzzHTTP: cannot read \(path)"); exit(1) }
             bytes.withUnsafeBufferPointer { fuzzOne($0) }
             count += 1
         }
