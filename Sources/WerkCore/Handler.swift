@@ -10,7 +10,7 @@
 ///
 /// A handler made from a closure that never awaits also keeps that closure as ``synchronous``:
 /// the server calls it inline on its event loop, without creating a task per request (which
-/// costs about half a microsecond). Layers keep the synchronous form when they can run without
+/// costs about a microsecond of CPU in the server). Layers keep the synchronous form when they can run without
 /// suspending too (`Router`, `Mount`, `Dispatcher`, `Sessions`, ``Layers`` and stacks of them);
 /// any other layer makes the stack asynchronous, which is always correct, only slower.
 public struct Handler: Sendable, CustomStringConvertible {
