@@ -78,12 +78,36 @@ public struct Route: Sendable {
                   handler: Handler(body))
     }
 
+    /// A rule answered by a closure that never awaits, returning a ``Response``, a `String`, ``JSON``,
+    /// bytes or a ``Status``: its handler keeps a synchronous form, so the router can too.
+    public init<Result: ResponseConvertible>(
+        _ rule: String, methods: [Method]? = nil, name: String? = nil, defaults: [String: RouteValue] = [:],
+        strictSlashes: Bool? = nil, mergeSlashes: Bool? = nil, subdomain: String? = nil, host: String? = nil,
+        websocket: Bool = false, _ body: @escaping @Sendable (Request) throws -> Result
+    ) {
+        self.init(rule, methods: methods, name: name, defaults: defaults, strictSlashes: strictSlashes,
+                  mergeSlashes: mergeSlashes, subdomain: subdomain, host: host, websocket: websocket,
+                  handler: Handler(body))
+    }
+
     /// A rule answered by a closure returning an `Encodable` value, sent as JSON.
     @_disfavoredOverload
     public init<Result: Encodable & Sendable>(
         _ rule: String, methods: [Method]? = nil, name: String? = nil, defaults: [String: RouteValue] = [:],
         strictSlashes: Bool? = nil, mergeSlashes: Bool? = nil, subdomain: String? = nil, host: String? = nil,
         websocket: Bool = false, _ body: @escaping @Sendable (Request) async throws -> Result
+    ) {
+        self.init(rule, methods: methods, name: name, defaults: defaults, strictSlashes: strictSlashes,
+                  mergeSlashes: mergeSlashes, subdomain: subdomain, host: host, websocket: websocket,
+                  handler: Handler(body))
+    }
+
+    /// A rule answered by a closure that never awaits, returning an `Encodable` value sent as JSON.
+    @_disfavoredOverload
+    public init<Result: Encodable & Sendable>(
+        _ rule: String, methods: [Method]? = nil, name: String? = nil, defaults: [String: RouteValue] = [:],
+        strictSlashes: Bool? = nil, mergeSlashes: Bool? = nil, subdomain: String? = nil, host: String? = nil,
+        websocket: Bool = false, _ body: @escaping @Sendable (Request) throws -> Result
     ) {
         self.init(rule, methods: methods, name: name, defaults: defaults, strictSlashes: strictSlashes,
                   mergeSlashes: mergeSlashes, subdomain: subdomain, host: host, websocket: websocket,

@@ -41,4 +41,21 @@ struct RouterSynchronousTests {
         #expect(try await TestClient(Self.app(fallback: slow)).get("/missing").text == "slow")
         #expect(Router { Route("/", handler: echo("index")) }.handler.synchronous != nil)
     }
+
+    @Test("routes written with trailing closures keep the synchronous form unless the closure awaits")
+    func trailingClosures() async throws {
+        struct Item: Encodable, Sendable { let id: Int }
+        let router = Router {
+            Route("/", name: "index") { _ in "Hello" }
+            Route("/item/<int:id>", name: "item") { request in Item(id: request.route.int("id") ?? 0) }
+            Route("/status") { _ in Status.noContent }
+        }
+        #expect(router.handler.synchronous != nil)
+        for path in ["/", "/item/7", "/status", "/missing"] {
+            #expect(try await BothForms.difference(router.handler, Request(target: path)) == nil)
+        }
+        #expect(try await TestClient(router.handler).get("/item/7").text == #"{"id":7}"#)
+        let awaiting = Router { Route("/") { request in String(decoding: try await request.data(), as: UTF8.self) } }
+        #expect(awaiting.handler.synchronous == nil)
+    }
 }
