@@ -194,27 +194,20 @@ final class Connection: @unchecked Sendable {
         let handler = loop.server.handler
         if let response = handler.respondSynchronouslyCatchingErrors(request) {
             // The fast path: a handler that never suspends answers inline, without a task.
-            if let pending = startResponse(response, for: request) {
-                let generation = self.generation
-                let started = Task.immediate(executorPreference: loop) { [self] in
-                    await self.writeStream(pending.stream, length: pending.length, chunked: pending.chunked)
-                    self.endResponse()
-                    self.requestFinished()
-                }
-                if inFlight && self.generation == generation { task = started }
-            } else {
-                requestFinished()
+            guard let pending = startResponse(response, for: request) else { return requestFinished() }
+            let generation = self.generation
+            let started = Task.immediate(executorPreference: loop) { [self] in
+                await self.finishResponse(pending)
+                self.requestFinished()
             }
+            if inFlight && self.generation == generation { task = started }
             return
         }
         let generation = self.generation
         let started = Task.immediate(executorPreference: loop) { [self] in
             let response = await handler.respondCatchingErrors(request)
             if !self.loop.inLoop { await self.hopToLoop() }
-            if let pending = self.startResponse(response, for: request) {
-                await self.writeStream(pending.stream, length: pending.length, chunked: pending.chunked)
-                self.endResponse()
-            }
+            if let pending = self.startResponse(response, for: request) { await self.finishResponse(pending) }
             self.requestFinished()
         }
         if inFlight && self.generation == generation { task = started }

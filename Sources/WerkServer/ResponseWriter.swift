@@ -110,8 +110,14 @@ extension Connection {
         return false
     }
 
+    /// Sends what ``startResponse(_:for:)`` left (the body stream) and marks the response complete.
+    func finishResponse(_ pending: PendingStream) async {
+        await writeStream(pending.stream, length: pending.length, chunked: pending.chunked)
+        endResponse()
+    }
+
     /// Sends a response stream chunk by chunk, waiting while the client is slow (backpressure).
-    func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool) async {
+    private func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool) async {
         var iterator = stream.makeAsyncIterator()
         var sent = 0
         do {
