@@ -1,6 +1,6 @@
 // swift-tools-version:6.1
 // Werk: a Swift web toolkit in the spirit of Werkzeug. No package dependencies; system C libraries
-// (libc extras, libcrypto, zlib) come in through small in-repo targets. See README.md and DESIGN.md.
+// (libc extras, libcrypto, zlib) come in through small in-repo targets. See README.md and ARCHITECTURE.md.
 import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]

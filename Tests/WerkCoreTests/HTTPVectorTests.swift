@@ -6,7 +6,7 @@ import WerkTestSupport
 import Glibc
 #endif
 
-/// The byte-exact Werkzeug outputs in `shared/interop/vectors.json` (next to the repository).
+/// The byte-exact Werkzeug outputs in `Tests/Fixtures/interop-vectors.json`.
 /// A missing or unreadable file fails these tests; it never skips them.
 struct HTTPVectors: Decodable {
     struct CookieCase: Decodable {

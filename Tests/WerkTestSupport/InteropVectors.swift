@@ -5,8 +5,8 @@ import Darwin
 #endif
 import WerkCore
 
-/// Loads `shared/interop/vectors.json` (byte-exact outputs of itsdangerous, Werkzeug and Flask), which
-/// lives next to the repository: `<repo>/../shared/interop/vectors.json`. Shared by every test target
+/// Loads `Tests/Fixtures/interop-vectors.json`: byte-exact outputs of itsdangerous, Werkzeug and Flask,
+/// made by `Tests/Fixtures/make_interop_vectors.py` from pinned versions. Shared by every test target
 /// that checks compatibility. A missing file or section is an error, so those tests fail, never skip.
 public enum InteropVectors {
     /// The vectors file (or one of its sections) could not be read.
@@ -14,16 +14,19 @@ public enum InteropVectors {
         /// What was looked for.
         public let path: String
         /// Why the tests cannot run.
-        public var description: String { "cannot read \(path); the interop vectors must exist next to the repository" }
+        public var description: String {
+            "cannot read \(path); regenerate it with python3 Tests/Fixtures/make_interop_vectors.py"
+        }
     }
 
-    /// `<repo>/../shared/interop/vectors.json`.
-    public static var path: String {
-        // #filePath is <repo>/Tests/WerkTestSupport/InteropVectors.swift.
+    /// `<repo>/Tests/Fixtures/interop-vectors.json`.
+    public static var path: String { testsDirectory + "/Fixtures/interop-vectors.json" }
+
+    /// `<repo>/Tests`, found from this file's path (`<repo>/Tests/WerkTestSupport/InteropVectors.swift`).
+    public static var testsDirectory: String {
         var components = "\(#filePath)".split(separator: "/", omittingEmptySubsequences: false)
-        components.removeLast(3)
-        components[components.count - 1] = "shared"
-        return components.joined(separator: "/") + "/interop/vectors.json"
+        components.removeLast(2)
+        return components.joined(separator: "/")
     }
 
     /// The file's bytes.
