@@ -23,7 +23,7 @@ extension Connection {
         if case .file(let region) = response.body, request.method != .head, !response.status.forbidsBody {
             fileFD = open(region.path, O_RDONLY | O_CLOEXEC)
             if fileFD < 0 {
-                response = HTTPError(.internalServerError, "The file for this response could not be opened.").response(for: request)
+                response = FileRegionError.unopenedFileError().response(for: request)
             }
         }
         // An unread body announced with 100-continue, or too large to drain: close after responding.

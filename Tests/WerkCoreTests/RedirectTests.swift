@@ -175,7 +175,7 @@ struct RedirectTests {
     @Test("a redirect under a mounted base URL keeps the mount")
     func mounted() async throws {
         let c = TestClient(redirectApp, baseURL: "http://localhost/app")
-        let response = try await c.get("/app/mounted/start", followRedirects: true)
+        let response = try await c.get("/mounted/start", followRedirects: true)   // relative to the base path
         #expect(response.text == "script=/app path=/mounted/end")
     }
 

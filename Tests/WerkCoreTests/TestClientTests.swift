@@ -172,32 +172,38 @@ struct TestClientTests {
         #expect(response.headers["Content-Length"] == nil)
     }
 
-    @Test("a baseURL with a path mounts the app there: scriptName is the base path")
-    func baseURLPath() async throws {
-        let c = TestClient(echo, baseURL: "http://example.com/app/")
-        let json = try await c.get("/app/users?x=1").json()
-        #expect(json["script"]?.stringValue == "/app")
-        #expect(json["path"]?.stringValue == "/users")
+    /// What Werkzeug's `EnvironBuilder(path=..., base_url=...)` gives (SCRIPT_NAME, PATH_INFO): a
+    /// path is relative to the application's root, the base URL's path.
+    @Test("a baseURL with a path mounts the app there, paths are relative to it (as in Werkzeug)", arguments: [
+        ("https://example.com/app", "/me", "/app", "/me"),
+        ("http://example.com/app/", "/app/users?x=1", "/app", "/app/users"),
+        ("http://example.com/app", "/application", "/app", "/application"),
+        ("http://example.com/app", "/", "/app", "/"),
+        ("http://example.com/app/", "users", "/app", "/users"),   // Werkzeug: PATH_INFO "users"; Werk resolves it
+        ("http://example.com", "/x", "", "/x"),
+    ])
+    func baseURLPath(base: String, path: String, script: String, pathInfo: String) async throws {
+        let response = try await TestClient(echo, baseURL: base).get(path)
+        let json = try response.json()
+        #expect(json["script"]?.stringValue == script)
+        #expect(json["path"]?.stringValue == pathInfo)
         #expect(json["host"]?.stringValue == "example.com")
-        let root = try await c.get("/app").json()
-        #expect(root["script"]?.stringValue == "/app")
-        #expect(root["path"]?.stringValue == "")   // WSGI: SCRIPT_NAME=/app, PATH_INFO empty
     }
 
-    @Test("a relative path resolves against a baseURL with a path")
-    func relativeToBase() async throws {
-        let c = TestClient(echo, baseURL: "http://example.com/app/")
-        let json = try await c.get("users").json()
-        #expect(json["script"]?.stringValue == "/app")
-        #expect(json["path"]?.stringValue == "/users")
+    @Test("the request's URL under a base path is the base URL plus the path")
+    func urlUnderBase() async throws {
+        let app = Handler { request in request.url }
+        let response = try await TestClient(app, baseURL: "https://example.com/app").get("/me")
+        #expect(response.text == "https://example.com/app/me")
     }
 
-    @Test("a path outside the base path is not mounted")
-    func outsideBase() async throws {
-        let c = TestClient(echo, baseURL: "http://example.com/app")
-        let json = try await c.get("/application").json()
-        #expect(json["script"]?.stringValue == "")
-        #expect(json["path"]?.stringValue == "/application")
+    @Test("a redirect to an absolute path is followed from the host's root, inside the mount")
+    func redirectUnderBase() async throws {
+        let app = Handler { request -> Response in
+            request.pathInfo == "/old" ? .redirect(to: request.scriptName + "/new") : .text(request.scriptName + "|" + request.pathInfo)
+        }
+        let response = try await TestClient(app, baseURL: "http://example.com/app", followRedirects: true).get("/old")
+        #expect(response.text == "/app|/new")
     }
 
     @Test("an https baseURL with a port sets scheme and Host")

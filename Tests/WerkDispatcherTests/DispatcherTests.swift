@@ -61,7 +61,7 @@ struct DispatcherTests {
     func keepsOuterScriptName() async throws {
         let dispatcher = Dispatcher(["/a": show("a")])
         let client = TestClient(dispatcher.handler, baseURL: "http://localhost/root")
-        #expect(try await client.get("/root/a/x").text == "a script=/root/a path=/x")
+        #expect(try await client.get("/a/x").text == "a script=/root/a path=/x")   // paths are relative to the base
     }
 
     @Test("Request.mounted(at:) only at segment boundaries")
@@ -95,5 +95,17 @@ struct DispatcherSynchronousTests {
         #expect(Stack { Mount("/api", slow); show("site") }.synchronous == nil)
         #expect(Stack { Dispatcher(["/v1": slow]); show("site") }.synchronous == nil)
         #expect(try await TestClient(Stack { Mount("/api", slow); show("site") }).get("/api/x").text == "slow")
+    }
+
+    @Test("a Dispatcher and a stack are accepted wherever an application is, with no .handler")
+    func handlerConvertible() async throws {
+        let api = Dispatcher(["/v1": show("v1")], default: show("api-root"))
+        let client = TestClient(Dispatcher(["/api": api, "/admin": Stack { show("admin") }]))
+        #expect(try await client.get("/api/v1/x").text == "v1 script=/api/v1 path=/x")
+        #expect(try await client.get("/api/other").text == "api-root script=/api path=/other")
+        #expect(try await client.get("/admin/y").text == "admin script=/admin path=/y")
+        #expect(try await client.get("/none").status == .notFound)
+        let mounted = TestClient(Stack { Mount("/api", api); show("site") })
+        #expect(try await mounted.get("/api/v1/z").text == "v1 script=/api/v1 path=/z")
     }
 }

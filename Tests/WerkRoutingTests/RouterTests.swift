@@ -128,7 +128,7 @@ struct RouterTests {
         #expect(try await root.get("/links").text
                 == "/users/42 /users/5?q=a+b http://example.com/users/1 /users/2?a=2&z=1")
         let mounted = TestClient(router.handler, baseURL: "http://example.com/app")
-        #expect(try await mounted.get("/app/links").text
+        #expect(try await mounted.get("/links").text
                 == "/app/users/42 /app/users/5?q=a+b http://example.com/app/users/1 /app/users/2?a=2&z=1")
         #expect(try await root.get("/bad").text.contains("Did you mean 'user' instead?"))
     }
@@ -204,6 +204,32 @@ struct RouterTests {
         let canonical = try await client.get("/page/1")
         #expect(canonical.status.code == 308 && canonical.location == "http://example.com/page/")
         #expect(try await client.get("/page/1", followRedirects: true).text == "page [n: 1]")
+    }
+
+    @Test("a redirect or an external URL for a malformed or missing Host is a 400, never http:///…",
+          arguments: ["bad host", "a/b", ""])
+    func redirectNeedsAValidHost(host: String) async throws {
+        let router = Router {
+            Route("/hello/", name: "hello", handler: echo("hello"))
+            Route("/link", handler: Handler { request in try request.url(for: "hello", external: true) })
+        }
+        var headers = Headers()
+        if !host.isEmpty { headers.set("Host", host) }
+        let redirect = await router.handler.respondCatchingErrors(Request(target: "/hello", headers: headers))
+        #expect(redirect.status == .badRequest)
+        #expect(redirect.headers["Location"] == nil)
+        let link = await router.handler.respondCatchingErrors(Request(target: "/link", headers: headers))
+        #expect(link.status == .badRequest)
+        headers.set("Host", "example.com")
+        #expect(try await router.handler(Request(target: "/link", headers: headers)).collectBody()
+                == Array("http://example.com/hello/".utf8))
+    }
+
+    @Test("a Router alone is an application: TestClient takes it without .handler")
+    func routerIsAnApplication() async throws {
+        let client = TestClient(Router { Route("/", handler: echo("root")) })
+        #expect(try await client.get("/").status == .ok)
+        #expect(try await client.get("/missing").status == .notFound)
     }
 
     @Test("if, for and optionals work in router blocks")

@@ -40,9 +40,18 @@ public final class CookieJar: Sendable {
         return cookies.withLock { $0.filter { $0.expires.map { $0 > t } ?? true } }
     }
 
-    /// The cookie with this name, domain and path, if stored and not expired.
-    public func cookie(named name: String, domain: String = "localhost", path: String = "/") -> Cookie? {
-        all.first { $0.name == name && $0.domain == domain && $0.path == path }
+    /// The cookie with this name, if stored and not expired; `domain` and `path`, when given, must
+    /// match exactly (nil matches any). With several matches, the one with the longest path wins.
+    public func cookie(named name: String, domain: String? = nil, path: String? = nil) -> Cookie? {
+        let domain = domain.map(ASCII.lowercased)
+        return all.filter { $0.name == name && (domain ?? $0.domain) == $0.domain && (path ?? $0.path) == $0.path }
+            .max { $0.path.count < $1.path.count }
+    }
+
+    /// The cookies a request to `host` would carry (ignoring path and Secure), for lookups by host.
+    func cookies(for host: String) -> [Cookie] {
+        let host = ASCII.lowercased(host)
+        return all.filter { $0.hostOnly ? $0.domain == host : Self.domainMatches(host: host, domain: $0.domain) }
     }
 
     /// Stores a cookie directly, as if the server at `domain` had set it.

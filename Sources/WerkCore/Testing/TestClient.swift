@@ -14,8 +14,9 @@ public struct TestClient: Sendable {
     public let transport: any TestTransport
     /// The cookies kept between requests; nil when cookies are off.
     public let cookieJar: CookieJar?
-    /// The scheme, host and root path requests go to (`http://localhost`). A path in it becomes the
-    /// request's ``Request/scriptName``.
+    /// The scheme, host and root path requests go to (`http://localhost`). A path in it is where the
+    /// application is mounted, as in Werkzeug: with `https://example.com/app`, `get("/me")` requests
+    /// `https://example.com/app/me` with ``Request/scriptName`` `/app` and ``Request/pathInfo`` `/me`.
     public var baseURL: String
     /// Whether requests follow redirects unless a call says otherwise.
     public var followRedirects: Bool
@@ -24,10 +25,10 @@ public struct TestClient: Sendable {
     /// Headers sent with every request (a call's own headers win).
     public var defaultHeaders: Headers = Headers()
 
-    /// A client calling `handler` in process.
-    public init(_ handler: Handler, baseURL: String = "http://localhost", followRedirects: Bool = false,
+    /// A client calling `app` (a ``Handler``, a stack, a router, any ``HandlerConvertible``) in process.
+    public init(_ app: some HandlerConvertible, baseURL: String = "http://localhost", followRedirects: Bool = false,
                 useCookies: Bool = true) {
-        self.init(transport: InProcessTransport(handler), baseURL: baseURL, followRedirects: followRedirects,
+        self.init(transport: InProcessTransport(app), baseURL: baseURL, followRedirects: followRedirects,
                   useCookies: useCookies)
     }
 
@@ -38,11 +39,11 @@ public struct TestClient: Sendable {
                   cookieJar: useCookies ? CookieJar() : nil)
     }
 
-    /// A client calling `handler` in process with a given cookie jar (for example one with a fake
+    /// A client calling `app` in process with a given cookie jar (for example one with a fake
     /// clock: `CookieJar(now: { fakeNow })`), or nil for no cookies.
-    public init(_ handler: Handler, baseURL: String = "http://localhost", followRedirects: Bool = false,
+    public init(_ app: some HandlerConvertible, baseURL: String = "http://localhost", followRedirects: Bool = false,
                 cookieJar: CookieJar?) {
-        self.init(transport: InProcessTransport(handler), baseURL: baseURL, followRedirects: followRedirects,
+        self.init(transport: InProcessTransport(app), baseURL: baseURL, followRedirects: followRedirects,
                   cookieJar: cookieJar)
     }
 
@@ -53,6 +54,18 @@ public struct TestClient: Sendable {
         self.baseURL = baseURL
         self.followRedirects = followRedirects
         self.cookieJar = cookieJar
+    }
+
+    /// The stored cookie named `name` for the base URL's host (any path), if any and not expired.
+    public func cookie(named name: String) -> CookieJar.Cookie? {
+        guard let host = try? TestURL(baseURL).hostName else { return nil }
+        return cookieJar?.cookies(for: host).filter { $0.name == name }.max { $0.path.count < $1.path.count }
+    }
+
+    /// Stores a cookie for the base URL's host, as if the application had set it (no-op without a jar).
+    public func setCookie(_ name: String, _ value: String, path: String = "/") {
+        guard let host = try? TestURL(baseURL).hostName else { return }
+        cookieJar?.set(name, value, domain: host, path: path)
     }
 
     /// GET.
@@ -97,7 +110,8 @@ public struct TestClient: Sendable {
         try await request(.patch, path, query: query, headers: headers, body: body, followRedirects: followRedirects)
     }
 
-    /// Sends a request with any method. `path` may carry its own query string; `query` pairs are
+    /// Sends a request with any method. `path` is relative to the application's root (the base URL's
+    /// path) unless it is an absolute URL; it may carry its own query string, and `query` pairs are
     /// appended to it. Redirects (301, 302, 303, 305, 307, 308) are followed when asked: 307 and 308
     /// repeat the method and body, the others switch to GET (HEAD stays HEAD) and drop the body.
     public func request(_ method: Method, _ path: String, query: [(String, String)] = [],
@@ -112,6 +126,8 @@ public struct TestClient: Sendable {
             target = head + target[fragment...]
         }
         let base = try TestURL(baseURL)
+        let root = base.path.hasSuffix("/") ? String(base.path.dropLast()) : base.path
+        if target.hasPrefix("/") && !target.hasPrefix("//") { target = root + target }
         var location = try base.resolve(target)
         var method = method
         var body = body

@@ -27,8 +27,8 @@ public struct InProcessTransport: TestTransport {
     /// The handler under test.
     public let handler: Handler
 
-    /// A transport calling `handler`.
-    public init(_ handler: Handler) { self.handler = handler }
+    /// A transport calling `app`'s handler.
+    public init(_ app: some HandlerConvertible) { self.handler = app.makeHandler() }
 
     /// Calls the handler and shapes its response as the wire would carry it.
     public func send(_ request: Request) async throws -> TestTransportResponse {
@@ -37,6 +37,17 @@ public struct InProcessTransport: TestTransport {
             // The server refuses to send such a header (it would allow header injection); so do we.
             response = HTTPError(.internalServerError,
                                  "The handler set an invalid header field '\(bad.name)'.").response(for: request)
+        }
+        if case .file(let region) = response.body, request.method != .head, !response.status.forbidsBody,
+           !FileReader.canOpen(region.path) {
+            // As the server does: a file that is gone at send time is the handler's error, a 500.
+            response = FileRegionError.unopenedFileError().response(for: request)
+        }
+        let sendsBody = request.method != .head && !response.status.forbidsBody
+        if !sendsBody, case .file(let region) = response.body {
+            // Nothing is read, as on the wire; HEAD still announces the file's length.
+            if !response.status.forbidsBody { response.headers.setIfAbsent("Content-Length", String(region.count)) }
+            response.body = .empty
         }
         var body = try await response.collectBody()
         if response.status.forbidsBody {
