@@ -114,6 +114,10 @@ public struct Handler: Sendable, CustomStringConvertible {
     /// The same handler under other layer names.
     public func withLayers(_ layers: [String]) -> Handler { Handler(layers: layers, respond, synchronous: synchronous) }
 
+    /// Marks, in ``layers``, a layer that makes a synchronous stack asynchronous (it awaits, or was
+    /// written with the async API only): every request through it then costs a task.
+    public static let asyncMark = "[async]"
+
     /// The stack, one layer per line, outermost first.
     public var description: String {
         layers.enumerated().map { String(repeating: "  ", count: $0.offset) + $0.element }.joined(separator: "\n")
@@ -141,7 +145,7 @@ public struct Handler: Sendable, CustomStringConvertible {
 /// keep their ``Handler/synchronous`` form (answered inline by the server), return
 /// `Handler(layers:_:synchronous:)` with a synchronous closure built on `next.synchronous` when it
 /// exists, or use ``Handler/choosing(among:_:)`` for a layer that only picks who answers.
-public protocol Middleware: Sendable {
+public protocol Middleware: HandlerConvertible {
     /// Wraps `next`. Called once, when the stack is built; the returned handler runs per request.
     func wrap(_ next: Handler) -> Handler
 

@@ -75,7 +75,12 @@ extension Handler {
         }
         var handler = terminal
         for middleware in layers.reversed() {
-            handler = middleware.wrap(handler).withLayers([middleware.name] + handler.layers)
+            let wrapped = middleware.wrap(handler)
+            // A layer that drops the synchronous form of what it wraps makes the stack asynchronous
+            // from there out: `description` says so, so nobody pays for it unknowingly.
+            let name = handler.synchronous != nil && wrapped.synchronous == nil
+                ? middleware.name + " " + Handler.asyncMark : middleware.name
+            handler = wrapped.withLayers([name] + handler.layers)
         }
         return handler
     }

@@ -6,8 +6,8 @@ import WerkCore
 
 private struct ServerHeader: Middleware {
     func wrap(_ next: Handler) -> Handler {
-        Handler { request in
-            var response = try await next(request)
+        next.mapResponse { _, response in
+            var response = response
             response.headers.set("Server", "Werk")
             return response
         }
