@@ -17,10 +17,13 @@ public struct Dispatcher: Middleware {
     /// Where requests under no prefix go; nil: `next` when used as a middleware, 404 as a handler.
     public let defaultHandler: Handler?
 
-    /// A dispatcher over `mounts` (prefixes like `/api`; a trailing `/` is ignored).
-    public init(_ mounts: [String: Handler], default defaultHandler: Handler? = nil) {
+    /// A dispatcher over `mounts` (prefixes like `/api`; a trailing `/` is ignored), each any
+    /// ``HandlerConvertible``: a handler, a stack, a router.
+    public init(_ mounts: [String: any HandlerConvertible], default defaultApp: (any HandlerConvertible)? = nil) {
+        let defaultHandler = defaultApp?.makeHandler()
         var normalized: [String: Handler] = [:]
-        for (prefix, handler) in mounts {
+        for (prefix, app) in mounts {
+            let handler = app.makeHandler()
             var key = prefix
             while key.hasSuffix("/") { key.removeLast() }
             if !key.isEmpty && !key.hasPrefix("/") { key = "/" + key }
@@ -34,7 +37,10 @@ public struct Dispatcher: Middleware {
     public var name: String { "Dispatcher(\(mounts.keys.sorted().joined(separator: ", ")))" }
 
     /// The dispatcher as a handler: unmatched requests go to `default` (or 404).
-    public var handler: Handler { wrap(defaultHandler ?? .notFound) }
+    public var handler: Handler { wrap(defaultHandler ?? .notFound).withLayers([name] + (defaultHandler ?? .notFound).layers) }
+
+    /// ``handler``: a dispatcher is a whole application.
+    public func makeHandler() -> Handler { handler }
 
     /// Wraps `next`; called once, when the stack is built.
     public func wrap(_ next: Handler) -> Handler {

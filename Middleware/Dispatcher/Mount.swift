@@ -18,8 +18,9 @@ public struct Mount: Middleware {
     /// The mounted handler.
     public let handler: Handler
 
-    /// Mounts `handler` at `prefix`.
-    public init(_ prefix: String, _ handler: Handler) {
+    /// Mounts `app` (a ``Handler``, a stack, a router, any ``HandlerConvertible``) at `prefix`.
+    public init(_ prefix: String, _ app: some HandlerConvertible) {
+        let handler = app.makeHandler()
         var trimmed = prefix
         while trimmed.hasSuffix("/") { trimmed.removeLast() }
         if !trimmed.isEmpty && !trimmed.hasPrefix("/") { trimmed = "/" + trimmed }

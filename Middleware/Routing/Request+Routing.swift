@@ -25,28 +25,31 @@ extension Request {
     /// ```
     ///
     /// Throws ``URLBuildError`` (naming the closest endpoint or the missing values) when no rule fits,
-    /// and when the request did not go through a ``Router``.
+    /// and when the request did not go through a ``Router``; throws ``HTTPError`` 400 when an absolute
+    /// URL is asked for and the request's Host header is missing, malformed or not trusted.
     public func url(for endpoint: String, _ values: KeyValuePairs<String, any Sendable> = [:], method: Method? = nil,
-                    external: Bool = false, scheme: String? = nil) throws(URLBuildError) -> String {
+                    external: Bool = false, scheme: String? = nil) throws -> String {
         try buildURL(endpoint, values.map { ($0.key, $0.value) }, method: method, external: external, scheme: scheme)
     }
 
     /// ``url(for:_:method:external:scheme:)`` with values in a dictionary; the query string is in key order.
     @_disfavoredOverload
     public func url(for endpoint: String, _ values: [String: any Sendable], method: Method? = nil,
-                    external: Bool = false, scheme: String? = nil) throws(URLBuildError) -> String {
+                    external: Bool = false, scheme: String? = nil) throws -> String {
         try buildURL(endpoint, values.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }, method: method,
                      external: external, scheme: scheme)
     }
 
     private func buildURL(_ endpoint: String, _ values: [(String, any Sendable)], method: Method?, external: Bool,
-                          scheme: String?) throws(URLBuildError) -> String {
+                          scheme: String?) throws -> String {
         guard let map = urlMap else {
             throw URLBuildError(endpoint: endpoint, valueNames: values.map(\.0).sorted(), suggestion: nil,
                                 description: "Could not build url for endpoint '\(endpoint)': the request did not "
                                     + "go through a Router (put the Router before this handler in the stack).")
         }
-        return try map.build(endpoint, values, method: method, external: external, scheme: scheme,
-                             context: map.binding(for: self))
+        let url = try map.build(endpoint, values, method: method, external: external, scheme: scheme,
+                                context: map.binding(for: self))
+        if map.options.serverName == nil, url.contains("://") { _ = try hostForAbsoluteURL() }
+        return url
     }
 }

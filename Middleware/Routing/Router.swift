@@ -53,6 +53,9 @@ public struct Router: Middleware {
     /// The router as the end of a stack: requests no rule matches get 404.
     public var handler: Handler { wrap(.notFound).withLayers(["Router"]) }
 
+    /// ``handler``: a router alone is a whole application.
+    public func makeHandler() -> Handler { handler }
+
     /// Wraps `next`; called once, when the stack is built.
     public func wrap(_ next: Handler) -> Handler {
         precondition(map.errors.isEmpty, "Router: \(map.errors.count) malformed rule(s):\n"
@@ -74,6 +77,11 @@ public struct Router: Middleware {
                 routed.storage[RoutingStateKey.self] = RoutingState(map: map, match: match)
                 return .handler(match.compiled.handler!, routed)
             case .redirect(var location):
+                if map.options.serverName == nil {
+                    // The location carries the request's host: a missing or malformed Host is a 400,
+                    // never a `Location: http:///...`.
+                    _ = try request.hostForAbsoluteURL()
+                }
                 if !map.matchesDomain {
                     // Redirect URLs carry the host: match again with the full binding on this rare path.
                     if case .redirect(let full) = map.match(request.pathInfo, method: request.method,

@@ -25,10 +25,12 @@ extension Request {
     }
 
     /// The host, checked against ``trustedHosts`` when they are set. Throws ``HTTPError`` 400 ("Host
-    /// ... is not trusted") otherwise, like Werkzeug's `SecurityError`.
-    public func validatedHost() throws -> String {
+    /// ... is not trusted") otherwise, like Werkzeug's `SecurityError`, and 400 when there are
+    /// trusted hosts and the Host header is missing or malformed.
+    public func validatedHost() throws(HTTPError) -> String {
         let h = host
         guard let trustedHosts, !trustedHosts.isEmpty else { return h }
+        if h.isEmpty { throw HTTPError(.badRequest, Self.invalidHostMessage(headers["Host"])) }
         let name = ASCII.lowercased(hostName)
         for var ref in trustedHosts {
             var suffix = false
@@ -37,6 +39,22 @@ extension Request {
             if name == ref || (suffix && name.hasSuffix("." + ref)) { return h }
         }
         throw HTTPError(.badRequest, "Host '\(headers["Host"] ?? h)' is not trusted.")
+    }
+
+    /// ``host`` for building an absolute URL: throws ``HTTPError`` 400 when the Host header is missing or
+    /// malformed (an absolute URL with an empty host, `http:///x`, is never right) and when it is not
+    /// one of ``trustedHosts``.
+    public func hostForAbsoluteURL() throws(HTTPError) -> String {
+        let h = try validatedHost()
+        if h.isEmpty { throw HTTPError(.badRequest, Self.invalidHostMessage(headers["Host"])) }
+        return h
+    }
+
+    static func invalidHostMessage(_ header: String?) -> String {
+        guard let header else { return "The request has no Host header, so no absolute URL can be built for it." }
+        let shown = header.unicodeScalars.count > 100 ? String(header.unicodeScalars.prefix(100)) + "…" : header
+        let printable = String(shown.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
+        return "The Host header '\(printable)' is not a valid host name."
     }
 
     /// `scheme://host/`.

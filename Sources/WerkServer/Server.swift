@@ -63,9 +63,10 @@ public final class Server: Sendable {
 
     private let state = Mutex(State())
 
-    /// A server for `handler`; nothing is bound until ``start()`` or ``run()``.
-    public init(_ handler: Handler, configuration: Configuration = Configuration()) {
-        self.handler = handler
+    /// A server for `app` (a ``Handler``, a stack, a router, any ``HandlerConvertible``); nothing is
+    /// bound until ``start()`` or ``run()``.
+    public init(_ app: some HandlerConvertible, configuration: Configuration = Configuration()) {
+        self.handler = app.makeHandler()
         self.configuration = configuration
     }
 

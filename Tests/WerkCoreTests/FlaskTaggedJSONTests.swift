@@ -111,3 +111,23 @@ struct FlaskTaggedJSONTests {
         #expect(FlaskTaggedJSON.Value(["a": [1, nil]]).plainJSON == ["a": [1, nil]])
     }
 }
+
+@Suite("FlaskTaggedJSON.Value description")
+struct FlaskTaggedJSONDescriptionTests {
+    @Test("values print as Python's repr, not as an enum dump", arguments: [
+        (FlaskTaggedJSON.Value.object(["n": .int(1), "cart": .array([.string("apple")])]), "{'cart': ['apple'], 'n': 1}"),
+        (.tuple([.int(1), .string("it's")]), "(1, 'it\\'s')"),
+        (.tuple([.null]), "(None,)"),
+        (.bytes([0, 0x61, 0x27, 0xff]), "b'\\x00a\\'\\xff'"),
+        (.dateTime(1_700_000_000), "datetime(2023-11-14 22:13:20 UTC)"),
+        (.dateTime(-1), "datetime(1969-12-31 23:59:59 UTC)"),
+        (.uuid("12345678-1234-1234-1234-123456789abc"), "UUID('12345678-1234-1234-1234-123456789abc')"),
+        (.markup("<b>\n"), "Markup('<b>\\n')"),
+        (.bool(true), "True"), (.double(2.5), "2.5"),
+    ])
+    func description(value: FlaskTaggedJSON.Value, expected: String) {
+        #expect(value.description == expected)
+        #expect("\(value)" == expected)
+        #expect(!String(reflecting: value).contains("WerkCore"))
+    }
+}
