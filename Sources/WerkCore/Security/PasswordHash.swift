@@ -109,3 +109,19 @@ public enum PasswordHash {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+extension PasswordHash {
+    /// ``generate(_:method:saltLength:)`` on ``WorkerPool/shared``: hashing takes tens of
+    /// milliseconds of CPU by design, which must not stall an event loop. Use this form in handlers.
+    public static func generate(_ password: String, method: String = "scrypt", saltLength: Int = 16,
+                                on pool: WorkerPool = .shared) async throws -> String {
+        try await pool.run { try generate(password, method: method, saltLength: saltLength) }
+    }
+
+    /// ``check(_:_:)`` on ``WorkerPool/shared``, off the event loop. Use this form in handlers.
+    /// Throws only when the pool is saturated (503 with `Retry-After`).
+    public static func check(_ hash: String, _ password: String, on pool: WorkerPool = .shared) async throws -> Bool {
+        try await pool.run { check(hash, password) }
+    }
+}
+
