@@ -46,6 +46,8 @@ let package = Package(
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore"], swiftSettings: strict),
+        // Every ```swift block of README.md and the DocC articles, compiled (Scripts/extract_doc_snippets.py).
+        .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [
