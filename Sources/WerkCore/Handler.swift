@@ -9,10 +9,10 @@
 /// ```
 ///
 /// A handler made from a closure that never awaits also keeps that closure as ``synchronous``:
-/// the server calls it inline on its event loop, without creating a task per request (which
-/// costs about a microsecond of CPU in the server). Layers keep the synchronous form when they can run without
-/// suspending too (`Router`, `Mount`, `Dispatcher`, `Sessions`, ``Layers`` and stacks of them);
-/// any other layer makes the stack asynchronous, which is always correct, only slower.
+/// the server calls it inline on its event loop, without creating a task per request (the cost is in
+/// the Benchmarks article). Middleware written with ``around(before:after:)``, ``mapRequest(_:)``,
+/// ``mapResponse(_:)`` or ``choosing(among:_:)`` keep the form; a layer that awaits makes the stack
+/// asynchronous, which is always correct, only slower, and ``description`` marks it.
 public struct Handler: Sendable, CustomStringConvertible {
     @usableFromInline
     let respond: @Sendable (Request) async throws -> Response
@@ -132,8 +132,8 @@ public struct Handler: Sendable, CustomStringConvertible {
 /// ```swift
 /// struct ServerHeader: Middleware {
 ///     func wrap(_ next: Handler) -> Handler {
-///         Handler { request in
-///             var response = try await next(request)
+///         next.mapResponse { _, response in
+///             var response = response
 ///             response.headers.set("Server", "Werk")
 ///             return response
 ///         }
@@ -141,10 +141,11 @@ public struct Handler: Sendable, CustomStringConvertible {
 /// }
 /// ```
 ///
-/// A layer built like this is asynchronous only. To let stacks over handlers that never suspend
-/// keep their ``Handler/synchronous`` form (answered inline by the server), return
-/// `Handler(layers:_:synchronous:)` with a synchronous closure built on `next.synchronous` when it
-/// exists, or use ``Handler/choosing(among:_:)`` for a layer that only picks who answers.
+/// Write a layer with ``Handler/around(before:after:)``, ``Handler/mapRequest(_:)`` or
+/// ``Handler/mapResponse(_:)`` when it looks at or changes the request and the response, and with
+/// ``Handler/choosing(among:_:)`` when it only picks who answers: such layers keep the
+/// ``Handler/synchronous`` form of what they wrap. A layer that must `await` returns
+/// `Handler { request in ... try await next(request) ... }`.
 public protocol Middleware: HandlerConvertible {
     /// Wraps `next`. Called once, when the stack is built; the returned handler runs per request.
     func wrap(_ next: Handler) -> Handler
