@@ -45,7 +45,7 @@ let package = Package(
         // What several test targets share: the interop vectors loader.
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore"], swiftSettings: strict),
+        .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
         // Every ```swift block of README.md and the DocC articles, compiled (Scripts/extract_doc_snippets.py).
         .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
     ]

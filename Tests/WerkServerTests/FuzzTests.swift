@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import WerkTestSupport
 import WerkCore
 @testable import WerkServer
 
@@ -12,18 +13,6 @@ struct FuzzTests {
         "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5;a=b\r\nhello\r\n0\r\nT: v\r\n\r\n",
         "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
     ]
-
-    /// A deterministic generator so a failure can be replayed.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static func mutate(_ seed: [UInt8], _ rng: inout SplitMix) -> [UInt8] {
         var bytes = seed
@@ -44,7 +33,7 @@ struct FuzzTests {
 
     @Test("the parser and chunked decoder survive 20 000 mutated and random inputs")
     func parserFuzz() {
-        var rng = SplitMix(state: 0x5EED)
+        var rng = SplitMix(seed: 0x5EED)
         let limits = ParserLimits(maxRequestLine: 8192, maxHeaderBytes: 65536, maxHeaderCount: 100)
         var accepted = 0, rejected = 0
         for round in 0..<20_000 {
@@ -82,7 +71,7 @@ struct FuzzTests {
     @Test("the server survives 300 mutated requests and still answers a valid one")
     func wireFuzz() async throws {
         try await withServer(configure: { $0.headerReadTimeout = .milliseconds(500); $0.bodyReadTimeout = .milliseconds(500) }) { address in
-            var rng = SplitMix(state: 42)
+            var rng = SplitMix(seed: 42)
             var inputs: [[UInt8]] = []
             for round in 0..<300 { inputs.append(Self.mutate(Array(Self.seeds[round % Self.seeds.count].utf8), &rng)) }
             let batches = stride(from: 0, to: inputs.count, by: 50).map { Array(inputs[$0..<min($0 + 50, inputs.count)]) }
