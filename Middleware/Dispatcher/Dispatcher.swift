@@ -22,13 +22,7 @@ public struct Dispatcher: Middleware {
     public init(_ mounts: [String: any HandlerConvertible], default defaultApp: (any HandlerConvertible)? = nil) {
         let defaultHandler = defaultApp?.makeHandler()
         var normalized: [String: Handler] = [:]
-        for (prefix, app) in mounts {
-            let handler = app.makeHandler()
-            var key = prefix
-            while key.hasSuffix("/") { key.removeLast() }
-            if !key.isEmpty && !key.hasPrefix("/") { key = "/" + key }
-            normalized[key] = handler
-        }
+        for (prefix, app) in mounts { normalized[Request.normalizedMountPrefix(prefix)] = app.makeHandler() }
         self.mounts = normalized
         self.defaultHandler = defaultHandler
     }
@@ -49,10 +43,7 @@ public struct Dispatcher: Middleware {
         return Handler.choosing(among: Array(mounts.values) + [fallback]) { request in
             var script = Substring(request.pathInfo)
             while true {
-                if let handler = mounts[String(script)], !script.isEmpty {
-                    var mounted = request
-                    mounted.scriptName = request.scriptName + script
-                    mounted.pathInfo = String(Substring(request.pathInfo.utf8.dropFirst(script.utf8.count)))
+                if !script.isEmpty, let handler = mounts[String(script)], let mounted = request.mounted(at: String(script)) {
                     return .handler(handler, mounted)
                 }
                 guard let slash = script.lastIndex(of: "/") else { break }

@@ -21,10 +21,7 @@ public struct Mount: Middleware {
     /// Mounts `app` (a ``Handler``, a stack, a router, any ``HandlerConvertible``) at `prefix`.
     public init(_ prefix: String, _ app: some HandlerConvertible) {
         let handler = app.makeHandler()
-        var trimmed = prefix
-        while trimmed.hasSuffix("/") { trimmed.removeLast() }
-        if !trimmed.isEmpty && !trimmed.hasPrefix("/") { trimmed = "/" + trimmed }
-        self.prefix = trimmed
+        self.prefix = Request.normalizedMountPrefix(prefix)
         self.handler = handler
     }
 

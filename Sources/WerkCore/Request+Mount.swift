@@ -12,10 +12,8 @@ extension Request {
     ///
     /// Used by `Mount`, `Dispatcher` and any middleware that hands a subtree to another handler.
     public func mounted(at prefix: String) -> Request? {
-        var prefix = Substring(prefix)
-        while prefix.hasSuffix("/") { prefix = prefix.dropLast() }
+        let prefix = Self.normalizedMountPrefix(prefix)
         if prefix.isEmpty { return self }
-        if !prefix.hasPrefix("/") { return mounted(at: "/" + prefix) }
         guard pathInfo.hasPrefix(prefix) else { return nil }
         let rest = pathInfo.utf8.dropFirst(prefix.utf8.count)
         guard rest.isEmpty || rest.first == UInt8(ascii: "/") else { return nil }
@@ -23,5 +21,14 @@ extension Request {
         copy.scriptName = scriptName + prefix
         copy.pathInfo = String(Substring(rest))
         return copy
+    }
+
+    /// A mount prefix in its one canonical form: a leading `/`, no trailing `/`, and `""` for the
+    /// root (`"api/"` → `"/api"`, `"/"` → `""`). `Mount`, `Dispatcher` and ``mounted(at:)`` use it.
+    public static func normalizedMountPrefix(_ prefix: String) -> String {
+        var trimmed = Substring(prefix)
+        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if trimmed.isEmpty { return "" }
+        return trimmed.hasPrefix("/") ? String(trimmed) : "/" + trimmed
     }
 }

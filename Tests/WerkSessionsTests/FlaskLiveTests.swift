@@ -1,11 +1,13 @@
 import Testing
 import WerkCore
 import WerkSessions
+import WerkTestSupport
 
 /// Werk and a real Flask 3.1 app (Fixtures/flask_app.py) with the same SECRET_KEY read and write
 /// each other's `session` cookie. Flask's clock is pinned to the vectors' time, like Werk's here, so
 /// the cookie values can also be compared byte for byte.
-@Suite struct FlaskLiveTests {
+@Suite("Sessions against a live Flask app", .requires(.flask))
+struct FlaskLiveTests {
     static let key = "live-interop-secret"
 
     /// Sessions that must cross in both directions: non-ASCII, nesting, a compressed payload, a
@@ -42,7 +44,8 @@ import WerkSessions
         return values
     }
 
-    @Test func werkWritesAndFlaskReads() async throws {
+    @Test("Werk writes and Flask reads")
+    func werkWritesAndFlaskReads() async throws {
         let flask = try await LiveFlask.start(keys: [Self.key], pinnedTimestamp: vectorTime)
         defer { flask.stop() }
         for (name, values, permanent) in Self.cases {
@@ -56,7 +59,8 @@ import WerkSessions
         }
     }
 
-    @Test func flaskWritesAndWerkReadsTheSameBytes() async throws {
+    @Test("Flask writes and Werk reads the same bytes")
+    func flaskWritesAndWerkReadsTheSameBytes() async throws {
         let flask = try await LiveFlask.start(keys: [Self.key], pinnedTimestamp: vectorTime)
         defer { flask.stop() }
         for (name, values, permanent) in Self.cases {
@@ -76,7 +80,8 @@ import WerkSessions
         }
     }
 
-    @Test func aSessionGoesBackAndForth() async throws {
+    @Test("a session goes back and forth")
+    func aSessionGoesBackAndForth() async throws {
         let flask = try await LiveFlask.start(keys: [Self.key], pinnedTimestamp: vectorTime)
         defer { flask.stop() }
         let started = try flask.request("GET", "/increment")
@@ -95,7 +100,8 @@ import WerkSessions
         #expect(try await werkRead(cookie) == ["n": .int(7)])
     }
 
-    @Test func rotatedKeysWorkAcrossBothSides() async throws {
+    @Test("rotated keys work across both sides")
+    func rotatedKeysWorkAcrossBothSides() async throws {
         // Flask: SECRET_KEY "new-key", SECRET_KEY_FALLBACKS ["old-key"].
         let flask = try await LiveFlask.start(keys: ["new-key", "old-key"], pinnedTimestamp: vectorTime)
         defer { flask.stop() }
@@ -110,7 +116,8 @@ import WerkSessions
         #expect(try await werkRead(flaskCookie, sessions: oldWerk) == [:])
     }
 
-    @Test func pythonReadsWerksOwnFormatAsDocumented() async throws {
+    @Test("Python reads Werk's own format as documented")
+    func pythonReadsWerksOwnFormatAsDocumented() async throws {
         let flask = try await LiveFlask.start(keys: [Self.key], pinnedTimestamp: vectorTime)
         defer { flask.stop() }
         let werk = Sessions(secretKeys: [Self.key], clock: { vectorTime })

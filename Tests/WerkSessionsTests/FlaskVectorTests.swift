@@ -12,7 +12,8 @@ import WerkSessions
                         clock: { clock })
     }
 
-    @Test func everyVectorWithASetCookieIsWrittenByteForByte() async throws {
+    @Test("every vector with a Set-Cookie is written byte for byte")
+    func everyVectorWithASetCookieIsWrittenByteForByte() async throws {
         let vectors = try TestPaths.flaskSessionVectors().filter { $0["set_cookie"] != nil }
         #expect(vectors.count == 4)
         for vector in vectors {
@@ -29,7 +30,8 @@ import WerkSessions
         }
     }
 
-    @Test func everyVectorCookieIsReadBack() async throws {
+    @Test("every vector cookie is read back")
+    func everyVectorCookieIsReadBack() async throws {
         for vector in try TestPaths.flaskSessionVectors() {
             let app = sessionApp(flaskSessions(vector)) { request in .json(.object(request.session.dictionary)) }
             let response = try await app(requestWithCookie(vector["cookie"]!.stringValue!))
@@ -38,7 +40,8 @@ import WerkSessions
         }
     }
 
-    @Test func theOldKeyVectorVerifiesOnlyWhileTheOldKeyIsAFallback() throws {
+    @Test("the old key vector verifies only while the old key is a fallback")
+    func theOldKeyVectorVerifiesOnlyWhileTheOldKeyIsAFallback() throws {
         let vector = try #require(try TestPaths.flaskSessionVectors().first { $0["signed_with"] != nil })
         let cookie = vector["cookie"]!.stringValue!
         let withFallback = try SessionSerializer(format: .flask, secretKeys: ["old-key", "new-key"], clock: { vectorTime })
@@ -47,7 +50,8 @@ import WerkSessions
         #expect(withoutFallback.decodeJSON(cookie) == nil)
     }
 
-    @Test func theSerializerAloneMatchesTheVectors() throws {
+    @Test("the serializer alone matches the vectors")
+    func theSerializerAloneMatchesTheVectors() throws {
         for vector in try TestPaths.flaskSessionVectors() where vector["set_cookie"] != nil {
             let fallbacks = vector["fallback_keys"]?.arrayValue?.compactMap(\.stringValue) ?? []
             let serializer = try SessionSerializer(format: .flask, secretKeys: fallbacks + [vector["secret_key"]!.stringValue!],
@@ -56,7 +60,8 @@ import WerkSessions
         }
     }
 
-    @Test func aVectorCookieExpiresAfterThirtyOneDaysEvenWhenNotPermanent() throws {
+    @Test("a vector cookie expires after thirty one days even when not permanent")
+    func aVectorCookieExpiresAfterThirtyOneDaysEvenWhenNotPermanent() throws {
         let vector = try TestPaths.flaskSessionVectors()[0]
         let cookie = vector["cookie"]!.stringValue!
         let maxAge = try #require(vector["max_age_seconds"]?.intValue)
@@ -67,7 +72,8 @@ import WerkSessions
         }
     }
 
-    @Test func flaskTagsSurviveARoundTrip() throws {
+    @Test("Flask tags survive a round trip")
+    func flaskTagsSurviveARoundTrip() throws {
         let serializer = try SessionSerializer(format: .flask, secretKeys: ["k"], clock: { vectorTime })
         let values: [String: FlaskTaggedJSON.Value] = [
             "_flashes": .array([.tuple([.string("message"), .string("Saved ✓")])]),

@@ -8,7 +8,8 @@ import WerkSessions
     let clock = TestClock()
     var sessions: Sessions { Sessions(secretKeys: ["test-key"], clock: clock.function) }
 
-    @Test func aValueSetInOneRequestIsReadInTheNext() async throws {
+    @Test("a value set in one request is read in the next")
+    func aValueSetInOneRequestIsReadInTheNext() async throws {
         let client = TestClient(echoApp(sessions))
         let first = try await client.get("/?set=user&value=%22alice%22")
         #expect(try first.json() == ["user": "alice"])
@@ -18,7 +19,8 @@ import WerkSessions
         #expect(try await client.get("/").json() == ["user": "alice", "n": [1, 2.5, true, nil]])
     }
 
-    @Test func anUntouchedSessionCostsNoCryptoAndAddsNoHeaders() async throws {
+    @Test("an untouched session costs no crypto and adds no headers")
+    func anUntouchedSessionCostsNoCryptoAndAddsNoHeaders() async throws {
         let calls = Atomic<Int>(0)
         let counting = Sessions(secretKeys: ["test-key"], clock: { calls.add(1, ordering: .relaxed); return vectorTime })
         let cookie = try SessionSerializer(secretKeys: ["test-key"], clock: { vectorTime }).encode(json: ["a": 1])
@@ -29,7 +31,8 @@ import WerkSessions
         #expect(response.headers["Vary"] == nil)
     }
 
-    @Test func readingAddsVaryCookieButNoSetCookie() async throws {
+    @Test("reading adds Vary: Cookie but no Set-Cookie")
+    func readingAddsVaryCookieButNoSetCookie() async throws {
         let cookie = try sessions.serializer.encode(json: ["a": 1])
         let app = sessionApp(sessions) { request in .text(String(request.session.int("a") ?? 0)) }
         let response = try await app(requestWithCookie(cookie))
@@ -38,7 +41,8 @@ import WerkSessions
         #expect(response.headers["Set-Cookie"] == nil)
     }
 
-    @Test func varyIsMergedWithAnExistingVaryHeader() async throws {
+    @Test("Vary is merged with an existing vary header")
+    func varyIsMergedWithAnExistingVaryHeader() async throws {
         let app = sessionApp(sessions) { request in
             _ = request.session["x"]
             var response = Response.text("ok")
@@ -49,7 +53,8 @@ import WerkSessions
         #expect(response.headers.values(for: "Vary") == ["Accept-Encoding, Cookie"])
     }
 
-    @Test func aModifiedSessionIsWrittenWithDefaultAttributes() async throws {
+    @Test("a modified session is written with default attributes")
+    func aModifiedSessionIsWrittenWithDefaultAttributes() async throws {
         let response = try await TestClient(echoApp(sessions)).get("/?set=a&value=1")
         let header = try #require(response.headers["Set-Cookie"])
         #expect(header.hasSuffix("; HttpOnly; Path=/; SameSite=Lax"))
@@ -59,14 +64,16 @@ import WerkSessions
         #expect(sessions.serializer.decodeJSON(value) == ["a": 1])
     }
 
-    @Test func anEmptySessionIsNeverWritten() async throws {
+    @Test("an empty session is never written")
+    func anEmptySessionIsNeverWritten() async throws {
         let response = try await TestClient(echoApp(sessions)).get("/?set=a&value=1&remove=a")
         #expect(response.headers["Set-Cookie"] == nil)
         let cleared = try await TestClient(echoApp(sessions)).get("/?clear=1")
         #expect(cleared.headers["Set-Cookie"] == nil)
     }
 
-    @Test func emptyingASessionDeletesTheCookie() async throws {
+    @Test("emptying a session deletes the cookie")
+    func emptyingASessionDeletesTheCookie() async throws {
         let client = TestClient(echoApp(sessions))
         _ = try await client.get("/?set=a&value=1")
         #expect(client.cookieJar?.cookie(named: "session") != nil)
@@ -81,7 +88,8 @@ import WerkSessions
         #expect(removed.setCookies.first?.maxAge == 0)
     }
 
-    @Test func permanentSessionsCarryExpiresAndMaxAgeInTheWerkFormat() async throws {
+    @Test("permanent sessions carry Expires and Max-Age in the Werk format")
+    func permanentSessionsCarryExpiresAndMaxAgeInTheWerkFormat() async throws {
         let response = try await TestClient(echoApp(sessions)).get("/?set=a&value=1&permanent=1")
         let cookie = try #require(response.setCookies.first)
         #expect(cookie.maxAge == 2_678_400)
@@ -90,7 +98,8 @@ import WerkSessions
         #expect(header.contains("; Expires=Fri, 15 Dec 2023 22:13:20 GMT; Max-Age=2678400;"))
     }
 
-    @Test func permanentSessionsCarryOnlyExpiresInTheFlaskFormat() async throws {
+    @Test("permanent sessions carry only Expires in the Flask format")
+    func permanentSessionsCarryOnlyExpiresInTheFlaskFormat() async throws {
         let flask = Sessions(secretKeys: ["k"], format: .flask, sameSite: nil, lifetime: .seconds(3600),
                              clock: clock.function)
         let response = try await TestClient(echoApp(flask)).get("/?set=a&value=1&permanent=1")
@@ -100,7 +109,8 @@ import WerkSessions
         #expect(flask.serializer.decodeJSON(value) == ["a": 1, "_permanent": true])
     }
 
-    @Test func everyCookieAttributeIsConfigurable() async throws {
+    @Test("every cookie attribute is configurable")
+    func everyCookieAttributeIsConfigurable() async throws {
         let custom = Sessions(secretKeys: ["k"], cookieName: "sid", domain: ".example.com", path: "/app",
                               secure: true, httpOnly: false, sameSite: .strict, partitioned: true, clock: clock.function)
         let response = try await echoApp(custom)(Request(target: "/?set=a&value=1"))
@@ -118,7 +128,8 @@ import WerkSessions
         #expect(try JSON.parse(await wrongName.collectBody()) == [:])
     }
 
-    @Test func refreshPoliciesDecideWhetherAnUnmodifiedPermanentSessionIsResent() async throws {
+    @Test("refresh policies decide whether an unmodified permanent session is resent")
+    func refreshPoliciesDecideWhetherAnUnmodifiedPermanentSessionIsResent() async throws {
         let permanent = try sessions.serializer.encode(json: ["a": 1, "_permanent": true])
         let browser = try sessions.serializer.encode(json: ["a": 1])
         func setCookie(_ refresh: Sessions.Refresh, _ cookie: String, touch: Bool) async throws -> Bool {
@@ -141,7 +152,8 @@ import WerkSessions
         #expect(response.headers["Vary"] == nil)
     }
 
-    @Test func theSessionIsSavedWhenTheHandlerThrowsAnHTTPError() async throws {
+    @Test("the session is saved when the handler throws an HTTPError")
+    func theSessionIsSavedWhenTheHandlerThrowsAnHTTPError() async throws {
         let app = sessionApp(sessions) { request in
             request.session["user"] = "alice"
             throw HTTPError.redirect(to: "/home", status: .seeOther)
@@ -153,7 +165,8 @@ import WerkSessions
         #expect(sessions.serializer.decodeJSON(value) == ["user": "alice"])
     }
 
-    @Test func otherErrorsPropagateAndNothingIsSaved() async throws {
+    @Test("other errors propagate and nothing is saved")
+    func otherErrorsPropagateAndNothingIsSaved() async throws {
         struct Boom: Error {}
         let app = sessionApp(sessions) { request in
             request.session["user"] = "alice"
@@ -162,7 +175,8 @@ import WerkSessions
         await #expect(throws: Boom.self) { try await app(Request(target: "/")) }
     }
 
-    @Test func typedAccessorsAndTaggedValues() async throws {
+    @Test("typed accessors and tagged values")
+    func typedAccessorsAndTaggedValues() async throws {
         let app = sessionApp(sessions) { request in
             let s = request.session
             s["i"] = 3; s["d"] = 2.5; s["s"] = "x"; s["b"] = true; s["a"] = [1, 2]; s["o"] = ["k": "v"]
@@ -182,7 +196,8 @@ import WerkSessions
         #expect(decoded["i"] == nil && decoded.count == 6)
     }
 
-    @Test func flagsTrackAccessAndModification() {
+    @Test("flags track access and modification")
+    func flagsTrackAccessAndModification() {
         let session = Session(["a": 1])
         #expect(!session.isAccessed && !session.isModified)
         _ = session["a"]
@@ -195,7 +210,8 @@ import WerkSessions
         #expect(request.session === session)
     }
 
-    @Test func childTasksCanShareTheSession() async throws {
+    @Test("child tasks can share the session")
+    func childTasksCanShareTheSession() async throws {
         let app = sessionApp(sessions) { request in
             let session = request.session
             await withTaskGroup(of: Void.self) { group in
@@ -214,7 +230,8 @@ import WerkSessions
         #expect(try response.json() == ["n": 100])
     }
 
-    @Test func concurrentRequestsCarryingOneSessionAllReadTheSameData() async throws {
+    @Test("concurrent requests carrying one session all read the same data")
+    func concurrentRequestsCarryingOneSessionAllReadTheSameData() async throws {
         let client = TestClient(echoApp(sessions))
         _ = try await client.get("/?set=cart&value=%5B%22apple%22,%22pear%22%5D")
         let bodies = try await withThrowingTaskGroup(of: JSON.self) { group in
@@ -227,7 +244,8 @@ import WerkSessions
         #expect(bodies.allSatisfy { $0 == ["cart": ["apple", "pear"]] })
     }
 
-    @Test func theDocumentationExampleWorks() async throws {
+    @Test("the documentation example works")
+    func theDocumentationExampleWorks() async throws {
         let app = Stack {
             Sessions(secretKeys: ["2024-key", "2025-key"])
             Handler { request in
@@ -246,7 +264,8 @@ import WerkSessions
         #expect(second.setCookies.first?.maxAge == 2_678_400)
     }
 
-    @Test func theWerkFormatTriesCompressionFrom128BytesOfJSON() throws {
+    @Test("the Werk format tries compression from 128 bytes of JSON")
+    func theWerkFormatTriesCompressionFrom128BytesOfJSON() throws {
         let serializer = sessions.serializer
         let small: [String: JSON] = ["a": .string(String(repeating: "x", count: 100))]      // 110 bytes of JSON
         let large: [String: JSON] = ["a": .string(String(repeating: "x", count: 130))]      // 140 bytes
@@ -259,7 +278,8 @@ import WerkSessions
         #expect(try flask.encode(json: small).hasPrefix("."))
     }
 
-    @Test func theSessionCookieIsFoundAmongOthersByItsExactName() async throws {
+    @Test("the session cookie is found among others by its exact name")
+    func theSessionCookieIsFoundAmongOthersByItsExactName() async throws {
         let cookie = try sessions.serializer.encode(json: ["a": 1])
         for (header, expected) in [("mysession=junk; session=\(cookie); other=1", ["a": 1] as JSON),
                                    ("theme=session; session_x=\(cookie)", [:]), ("session=\(cookie); session=junk", ["a": 1])] {

@@ -13,7 +13,7 @@ import WerkSessions
         return (response.status, try JSON.parse(await response.collectBody()))
     }
 
-    @Test(arguments: SessionFormat.allCases)
+    @Test("every tampered byte gives an empty session", arguments: SessionFormat.allCases)
     func everyTamperedByteGivesAnEmptySession(format: SessionFormat) async throws {
         let sessions = Sessions(secretKeys: ["test-key"], format: format, clock: clock.function)
         for values: [String: JSON] in [["user_id": 42, "name": "alice"], ["cart": .array(Array(repeating: "apple", count: 20))]] {
@@ -36,14 +36,16 @@ import WerkSessions
         }
     }
 
-    @Test func theFormatsDoNotAcceptEachOthersCookies() throws {
+    @Test("the formats do not accept each other's cookies")
+    func theFormatsDoNotAcceptEachOthersCookies() throws {
         let werk = try SessionSerializer(format: .werk, secretKeys: ["k"], clock: { vectorTime })
         let flask = try SessionSerializer(format: .flask, secretKeys: ["k"], clock: { vectorTime })
         #expect(flask.decode(try werk.encode(json: ["a": 1])) == nil)
         #expect(werk.decode(try flask.encode(json: ["a": 1])) == nil)
     }
 
-    @Test func expiryIsAtTheLifetimeBoundary() async throws {
+    @Test("expiry is at the lifetime boundary")
+    func expiryIsAtTheLifetimeBoundary() async throws {
         let short = Sessions(secretKeys: ["test-key"], lifetime: .seconds(60), clock: clock.function)
         let cookie = try short.serializer.encode(json: ["a": 1])
         clock.set(vectorTime + 60)
@@ -54,7 +56,8 @@ import WerkSessions
         #expect(try await read(cookie, with: short).1 == [:])
     }
 
-    @Test func rotationReadsOldCookiesAndRewritesThemWithTheNewKey() async throws {
+    @Test("rotation reads old cookies and rewrites them with the new key")
+    func rotationReadsOldCookiesAndRewritesThemWithTheNewKey() async throws {
         let old = Sessions(secretKeys: ["old-key"], clock: clock.function)
         let rotated = Sessions(secretKeys: ["old-key", "new-key"], clock: clock.function)
         let oldCookie = try old.serializer.encode(json: ["n": 1])
@@ -70,7 +73,8 @@ import WerkSessions
         #expect(try await read(oldCookie, with: Sessions(secretKeys: ["new-key"], clock: clock.function)).1 == [:])
     }
 
-    @Test func anOversizedIncomingCookieIsIgnoredUnverified() async throws {
+    @Test("an oversized incoming cookie is ignored unverified")
+    func anOversizedIncomingCookieIsIgnoredUnverified() async throws {
         let generous = try SessionSerializer(secretKeys: ["test-key"], maxCookieSize: 100_000, clock: clock.function)
         let big = try generous.encode(json: ["blob": .string(pseudoRandomText(5000))])
         #expect(big.utf8.count > 4093)
@@ -78,7 +82,8 @@ import WerkSessions
         #expect(try await read(big).1 == [:])
     }
 
-    @Test func aCookieOverTheLimitIsAClearErrorWhenWritten() async throws {
+    @Test("a cookie over the limit is a clear error when written")
+    func aCookieOverTheLimitIsAClearErrorWhenWritten() async throws {
         let app = sessionApp(sessions) { request in
             request.session["blob"] = .string(pseudoRandomText(4000))
             return .text("ok")
@@ -95,7 +100,8 @@ import WerkSessions
         #expect(try await TestClient(app).get("/").status == .internalServerError)
     }
 
-    @Test func theLimitIsInclusiveAndCountsTheWholeSetCookieValue() async throws {
+    @Test("the limit is inclusive and counts the whole Set-Cookie value")
+    func theLimitIsInclusiveAndCountsTheWholeSetCookieValue() async throws {
         let handler: @Sendable (Request) async throws -> Response = { request in
             request.session["blob"] = .string(pseudoRandomText(300))
             return .text("ok")
@@ -110,7 +116,8 @@ import WerkSessions
         }
     }
 
-    @Test func garbageCookiesNeverCrashAndGiveAnEmptySession() async throws {
+    @Test("garbage cookies never crash and give an empty session")
+    func garbageCookiesNeverCrashAndGiveAnEmptySession() async throws {
         var rng = SplitMix(seed: 42)
         var garbage = ["", ".", "..", "...", "a.b.c", ".a.b", "a..b", "....", "eyJhIjoxfQ", "eyJhIjoxfQ.ZVPxAA",
                        "eyJhIjoxfQ.ZVPxAA.", ".eJwrSS0u0c1MTwUAFSID5g.ZVPxAA.x", "\u{0}\u{1}\u{7f}", "é.ü.✓",
@@ -127,7 +134,8 @@ import WerkSessions
         }
     }
 
-    @Test func validlySignedButUndecodablePayloadsGiveAnEmptySession() async throws {
+    @Test("validly signed but undecodable payloads give an empty session")
+    func validlySignedButUndecodablePayloadsGiveAnEmptySession() async throws {
         let signer = sessions.serializer.serializer.signer
         let payloads = ["notbase64!", "W10", /* [] */ "MQ", /* 1 */ "eyJhIjo", /* {"a": */
                         "eyIgYiI6IiUlJSJ9", /* {" b":"%%%"} */ "eyJ4Ijp7IiBkIjoibm9wZSJ9fQ", /* {"x":{" d":"nope"}} */

@@ -17,11 +17,14 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     public let install: String
     /// An extra check beyond the executable existing (e.g. that python3 can import Flask).
     public let probe: (@Sendable () -> Bool)?
+    /// What the skip message calls it (the executable's name unless given).
+    public let name: String
 
     /// A tool found by its executable name, with an optional extra check.
-    public init(_ executable: String, install: String, probe: (@Sendable () -> Bool)? = nil) {
+    public init(_ executable: String, install: String, name: String? = nil, probe: (@Sendable () -> Bool)? = nil) {
         self.executable = executable
         self.install = install
+        self.name = name ?? executable
         self.probe = probe
     }
 
@@ -32,7 +35,7 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
     /// `python3` able to import Flask, Werkzeug and itsdangerous at the pinned versions.
     public static let flask = ExternalTool(
         "python3", install: "pip install flask==3.1.3 werkzeug==3.1.8 itsdangerous==2.2.0",
-        probe: { ExternalTool.run(["python3", "-c", "import flask, werkzeug, itsdangerous"]) == 0 })
+        name: "python3 with Flask, Werkzeug and itsdangerous", probe: { ExternalTool.run(["python3", "-c", "import flask, werkzeug, itsdangerous"]) == 0 })
 
     /// The tool's full path, or nil when it is not installed (or its probe fails).
     public var path: String? {
@@ -50,7 +53,7 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
 
     /// The reason a test is skipped when the tool is missing.
     public var description: String {
-        "\(executable) is not installed (\(install)); set WERK_REQUIRE_TOOLS=1 to fail instead of skipping"
+        "\(name) is not installed (\(install)); set WERK_REQUIRE_TOOLS=1 to fail instead of skipping"
     }
 
     /// `executable` in `PATH`, /usr/sbin or /sbin, when it exists and is executable.
