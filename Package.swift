@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "Werk", targets: ["Werk"]),
         .library(name: "WerkCore", targets: ["WerkCore"]),
         .library(name: "WerkServer", targets: ["WerkServer"]),
+        .library(name: "WerkSigning", targets: ["WerkSigning"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
     targets: [
@@ -29,9 +30,11 @@ let package = Package(
         // The core and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib"], swiftSettings: strict),
         .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
+        // itsdangerous' signed formats and Flask's tagged JSON (Werkzeug leaves signing to itsdangerous).
+        .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer"] + middleware.map { .target(name: $0.name) },
+            dependencies: ["WerkCore", "WerkServer", "WerkSigning"] + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
         // Samples and benchmarks may use everything.
@@ -45,15 +48,18 @@ let package = Package(
         // What several test targets share: the interop vectors loader.
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
         // Every ```swift block of README.md and the DocC articles, compiled (Scripts/extract_doc_snippets.py).
         .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [
-            .target(name: item.name, dependencies: ["WerkCore"], path: "Middleware/\(item.folder)",
+            .target(name: item.name, dependencies: ["WerkCore"] + (item.name == "WerkSessions" ? ["WerkSigning"] : []),
+                    path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
-            .testTarget(name: "\(item.name)Tests", dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"],
+            .testTarget(name: "\(item.name)Tests",
+                        dependencies: [.target(name: item.name), "WerkCore", "WerkSigning", "WerkTestSupport"],
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),
         ]

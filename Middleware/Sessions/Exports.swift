@@ -1,2 +1,3 @@
 // Importing this module also brings in the core types (Handler, Request, Response, ...).
 @_exported import WerkCore
+@_exported import WerkSigning

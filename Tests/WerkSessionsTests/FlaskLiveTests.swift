@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 import WerkSessions
+import WerkSigning
 import WerkTestSupport
 
 /// Werk and a real Flask 3.1 app (Fixtures/flask_app.py) with the same SECRET_KEY read and write

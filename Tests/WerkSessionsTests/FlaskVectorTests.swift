@@ -2,6 +2,7 @@ import Testing
 import WerkCore
 import WerkTestSupport
 import WerkSessions
+import WerkSigning
 
 /// The `flask_sessions` vectors: cookies Flask 3.1 wrote with its clock pinned at 1700000000.
 @Suite struct FlaskVectorTests {

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import WerkCore
+import WerkSigning
 import WerkTestSupport
 
 /// Why the live Flask app could not be used.

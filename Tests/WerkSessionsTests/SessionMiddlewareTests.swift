@@ -3,6 +3,7 @@ import Testing
 import WerkTestSupport
 import WerkCore
 import WerkSessions
+import WerkSigning
 
 @Suite struct SessionMiddlewareTests {
     let clock = TestClock()

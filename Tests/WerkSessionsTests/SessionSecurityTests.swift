@@ -2,6 +2,7 @@ import Testing
 import WerkTestSupport
 import WerkCore
 import WerkSessions
+import WerkSigning
 
 @Suite struct SessionSecurityTests {
     let clock = TestClock()

@@ -5,6 +5,7 @@ import Synchronization
 import WerkCore
 import WerkTestSupport
 import WerkSessions
+import WerkSigning
 
 /// The vectors' pinned time: 2023-11-14T22:13:20Z.
 let vectorTime = 1_700_000_000

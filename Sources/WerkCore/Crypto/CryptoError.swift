@@ -17,7 +17,7 @@ public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String { message }
 
     /// An error for a failed libcrypto call: the operation name plus the drained OpenSSL error queue.
-    static func openSSL(_ operation: String) -> CryptoError {
+    package static func openSSL(_ operation: String) -> CryptoError {
         var reasons: [String] = []
         while true {
             let code = ERR_get_error()
@@ -36,7 +36,7 @@ public struct CryptoError: Error, Sendable, Hashable, CustomStringConvertible {
 
 /// Calls `body` with the bytes of `collection`, copying only when the collection is not contiguous.
 @inline(__always)
-func withContiguousBytes<C: Collection<UInt8>, R>(_ collection: C, _ body: (UnsafeRawBufferPointer) -> R) -> R {
+package func withContiguousBytes<C: Collection<UInt8>, R>(_ collection: C, _ body: (UnsafeRawBufferPointer) -> R) -> R {
     if let result = collection.withContiguousStorageIfAvailable({ body(UnsafeRawBufferPointer($0)) }) {
         return result
     }

@@ -34,7 +34,7 @@ public enum HMAC {
     }
 
     /// Writes the HMAC to `out` (at least `hash.digestLength` bytes) without allocating; false on failure.
-    static func compute(
+    package static func compute(
         _ hash: HashFunction, key: UnsafeRawBufferPointer, message: UnsafeRawBufferPointer,
         into out: UnsafeMutablePointer<UInt8>
     ) -> Bool {
@@ -47,7 +47,7 @@ public enum HMAC {
 /// An HMAC key prepared once, for keys used many times (the signers' derived keys): a keyed
 /// libcrypto MAC context is set up once, and computations reuse a small pool of copies of it, which
 /// skips the algorithm lookup, the key setup and the allocations of a fresh context on every call.
-final class HMACKey: @unchecked Sendable {
+package final class HMACKey: @unchecked Sendable {
     // Invariant that makes this Sendable: `template` is created and keyed in `init`, never passed
     // to a mutating libcrypto call afterwards (only to `EVP_MAC_CTX_dup`, which reads its const
     // source), and freed only in `deinit`. Every other context is owned by one holder at a time:
@@ -56,14 +56,14 @@ final class HMACKey: @unchecked Sendable {
     private let idle = Mutex<[ContextBox]>([])
     private static let poolCapacity = 8
     /// The hash function of this key.
-    let hash: HashFunction
+    package let hash: HashFunction
 
     /// A context pointer with a single owner at a time (see the class invariant).
     private struct ContextBox: @unchecked Sendable {
         let context: OpaquePointer
     }
 
-    init(_ hash: HashFunction, key: some Collection<UInt8>) throws(CryptoError) {
+    package init(_ hash: HashFunction, key: some Collection<UInt8>) throws(CryptoError) {
         guard let context = withContiguousBytes(key, { HMACKey.newContext(hash, key: $0) }) else {
             throw CryptoError.openSSL("HMAC-\(hash.rawValue) key setup")
         }
@@ -77,7 +77,7 @@ final class HMACKey: @unchecked Sendable {
     }
 
     /// Writes the HMAC of `message` to `out` (at least `hash.digestLength` bytes); false on failure.
-    func compute(_ message: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Bool {
+    package func compute(_ message: UnsafeRawBufferPointer, into out: UnsafeMutablePointer<UInt8>) -> Bool {
         var context: OpaquePointer? = nil
         // A reused context is re-initialized with its stored key (what OpenSSL's HMAC does for a
         // NULL key); should a provider refuse that, the context is dropped for a fresh copy.

@@ -23,13 +23,13 @@ public enum Base64 {
 
     /// The length of the encoding of `count` bytes.
     @inline(__always)
-    static func encodedCount(_ count: Int, padding: Bool) -> Int {
+    package static func encodedCount(_ count: Int, padding: Bool) -> Int {
         padding ? (count + 2) / 3 * 4 : (count * 4 + 2) / 3
     }
 
     /// Encodes `input` into `out`, which has room for ``encodedCount(_:padding:)`` bytes; returns
     /// the number of bytes written.
-    static func encode(
+    package static func encode(
         _ input: UnsafeRawBufferPointer, urlSafe: Bool, padding: Bool, into out: UnsafeMutablePointer<UInt8>
     ) -> Int {
         let table = urlSafe ? Self.urlSafe : Self.standard
@@ -65,7 +65,7 @@ public enum Base64 {
 
     /// Decodes base64 text given as bytes, appending to `out`, with the rules of
     /// ``decode(_:urlSafe:)``. Returns false (leaving `out` partly written) when the text is invalid.
-    static func decode(_ text: UnsafeRawBufferPointer, urlSafe: Bool, appendingTo out: inout [UInt8]) -> Bool {
+    package static func decode(_ text: UnsafeRawBufferPointer, urlSafe: Bool, appendingTo out: inout [UInt8]) -> Bool {
         var count = text.count
         while count > 0 && text[count - 1] == UInt8(ascii: "=") { count -= 1 }
         if count % 4 == 1 { return false }
@@ -106,7 +106,7 @@ public enum Base64 {
 
     /// The 6-bit value of one base64 character, or nil outside the alphabet.
     @inline(__always)
-    static func value(of c: UInt8, urlSafe: Bool) -> UInt8? {
+    package static func value(of c: UInt8, urlSafe: Bool) -> UInt8? {
         switch c {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"): return c - UInt8(ascii: "A")
         case UInt8(ascii: "a")...UInt8(ascii: "z"): return c - UInt8(ascii: "a") + 26

@@ -33,7 +33,7 @@ extension JSON {
 
 /// A tree that ``JSONParser`` can build: ``JSON`` itself, or a richer value type whose JSON subset
 /// has the same shape (``FlaskTaggedJSON/Value``), built directly without an intermediate `JSON`.
-protocol JSONParsedTree {
+package protocol JSONParsedTree {
     static var jsonNull: Self { get }
     static func jsonBool(_ value: Bool) -> Self
     static func jsonInt(_ value: Int) -> Self
@@ -44,26 +44,26 @@ protocol JSONParsedTree {
 }
 
 extension JSON: JSONParsedTree {
-    static var jsonNull: JSON { .null }
-    static func jsonBool(_ value: Bool) -> JSON { .bool(value) }
-    static func jsonInt(_ value: Int) -> JSON { .int(value) }
-    static func jsonDouble(_ value: Double) -> JSON { .double(value) }
-    static func jsonString(_ value: String) -> JSON { .string(value) }
-    static func jsonArray(_ value: [JSON]) -> JSON { .array(value) }
-    static func jsonObject(_ value: [String: JSON]) -> JSON { .object(value) }
+    package static var jsonNull: JSON { .null }
+    package static func jsonBool(_ value: Bool) -> JSON { .bool(value) }
+    package static func jsonInt(_ value: Int) -> JSON { .int(value) }
+    package static func jsonDouble(_ value: Double) -> JSON { .double(value) }
+    package static func jsonString(_ value: String) -> JSON { .string(value) }
+    package static func jsonArray(_ value: [JSON]) -> JSON { .array(value) }
+    package static func jsonObject(_ value: [String: JSON]) -> JSON { .object(value) }
 }
 
 /// A recursive-descent parser over a contiguous byte buffer.
-struct JSONParser<Tree: JSONParsedTree> {
+package struct JSONParser<Tree: JSONParsedTree> {
     let bytes: UnsafeRawBufferPointer
     var index = 0
     var depth = 0
 
-    init(_ bytes: UnsafeRawBufferPointer) {
+    package init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
 
-    mutating func parseDocument() throws(JSONError) -> Tree {
+    package mutating func parseDocument() throws(JSONError) -> Tree {
         if bytes.count >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { index = 3 }
         skipWhitespace()
         let value = try parseValue()

@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+@testable import WerkSigning
 
 /// The allocation-free fast paths used by the session middleware must agree with the general paths
 /// they shortcut: cookie lookup vs the full Cookie parse, tag-free JSON parsing vs parse + untag,

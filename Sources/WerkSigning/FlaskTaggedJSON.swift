@@ -16,6 +16,7 @@
 /// // {"_flashes":[{" t":["message","Saved"]}]}
 /// let value = try FlaskTaggedJSON.untag(json)     // back to .tuple etc.
 /// ```
+import WerkCore
 public enum FlaskTaggedJSON {
     /// The tag names Flask registers, which are also the keys that get escaped with `" di"`.
     public static let tagNames: Set<String> = [" di", " t", " b", " m", " u", " d"]
@@ -216,11 +217,11 @@ public enum FlaskTaggedJSON {
 }
 
 extension FlaskTaggedJSON.Value: JSONParsedTree {
-    static var jsonNull: Self { .null }
-    static func jsonBool(_ value: Bool) -> Self { .bool(value) }
-    static func jsonInt(_ value: Int) -> Self { .int(value) }
-    static func jsonDouble(_ value: Double) -> Self { .double(value) }
-    static func jsonString(_ value: String) -> Self { .string(value) }
-    static func jsonArray(_ value: [Self]) -> Self { .array(value) }
-    static func jsonObject(_ value: [String: Self]) -> Self { .object(value) }
+    package static var jsonNull: Self { .null }
+    package static func jsonBool(_ value: Bool) -> Self { .bool(value) }
+    package static func jsonInt(_ value: Int) -> Self { .int(value) }
+    package static func jsonDouble(_ value: Double) -> Self { .double(value) }
+    package static func jsonString(_ value: String) -> Self { .string(value) }
+    package static func jsonArray(_ value: [Self]) -> Self { .array(value) }
+    package static func jsonObject(_ value: [String: Self]) -> Self { .object(value) }
 }

@@ -1,3 +1,4 @@
+import WerkCore
 extension FlaskTaggedJSON.Value: CustomStringConvertible, CustomDebugStringConvertible {
     /// The value as Python would print it on the Flask side (`repr`): `{'cart': ['apple'], 'n': 1}`,
     /// `(1, 2)`, `b'\x00ab'`, `UUID('…')`, `Markup('<b>')`, and a date as

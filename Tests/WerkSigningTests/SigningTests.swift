@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+@testable import WerkSigning
 import WerkTestSupport
 
 /// A fixed clock for signing tests: 2023-11-14T22:13:20Z, the time the interop vectors were made.
@@ -226,11 +227,11 @@ struct SigningTests {
                 return false
             }
         }
-        for payload in ["!!!", "e30x", ".AAAA", ".", "", Base64.encode(Array(utf8: "{bad json"), urlSafe: true, padding: false)] {
+        for payload in ["!!!", "e30x", ".AAAA", ".", "", Base64.encode(Array("{bad json".utf8), urlSafe: true, padding: false)] {
             #expect(isBadPayload(try timed.sign(payload), serializer), "\(payload)")
         }
         // A signed payload that inflates past the limit is refused (zip-bomb guard).
-        let big = "." + Base64.encode(Zlib.compress(Array(utf8: "[" + String(repeating: "1,", count: 1000) + "1]")),
+        let big = "." + Base64.encode(Zlib.compress(Array(("[" + String(repeating: "1,", count: 1000) + "1]").utf8)),
                                       urlSafe: true, padding: false)
         #expect(isBadPayload(try timed.sign(big), URLSafeTimedSerializer(signer: timed, maxDecompressedSize: 100)))
         #expect(try serializer.loads(timed.sign(big)).arrayValue?.count == 1001)

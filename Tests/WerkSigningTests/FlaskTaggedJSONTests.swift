@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+@testable import WerkSigning
 import WerkTestSupport
 
 @Suite("Flask session cookies and tagged JSON")

@@ -6,6 +6,7 @@ import Darwin
 import Testing
 import WerkTestSupport
 @testable import WerkCore
+@testable import WerkSigning
 
 /// Round trips through the real Flask 3.1 (python3 with Flask: skipped with a message without it,
 /// and a failure under CI, which installs it). Werk signs a session, Flask's own `SecureCookieSessionInterface` verifies and

@@ -4,6 +4,7 @@
 /// (`BadTimeSignature`), `signatureExpired` (`SignatureExpired`) and `badPayload` (`BadPayload`).
 /// Use `isSignatureFailure` to treat every "not trustworthy" outcome alike, as Flask does when it
 /// silently starts a fresh session.
+import WerkCore
 public enum SigningError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The token has no separator, or its signature does not match any key.
     case badSignature(String)

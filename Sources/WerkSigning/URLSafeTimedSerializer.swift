@@ -12,6 +12,7 @@
 ///
 /// For Flask's cookie use `URLSafeTimedSerializer.flaskSession(secretKey:fallbackKeys:)` and convert
 /// values with `FlaskTaggedJSON`.
+import WerkCore
 public struct URLSafeTimedSerializer: Sendable {
     /// The timestamp signer underneath.
     public let signer: TimestampSigner
