@@ -62,10 +62,21 @@ extension Server {
         /// connection closes. Default 10 000.
         public var maxConnections: Int = 10_000
 
-        /// Whether to log each request in Common Log Format on stderr. Default true.
+        /// Whether to write each request to ``accessLogger``. Default true.
         public var accessLog: Bool = true
+        /// Where the access log goes: one record per request, labelled `access` (a ``LineLogger``
+        /// writes it as a Common Log Format line, or as JSON). Default: text lines on standard error.
+        public var accessLogger: any Logger = LineLogger.standardError
+        /// Where errors go: every error that becomes a 5xx (its type, its description and the request
+        /// line), response streams that fail, and what handlers and middleware write to
+        /// ``Log/current`` (the server binds this logger there). Default: text lines on standard
+        /// error, `info` and above.
+        public var errorLogger: any Logger = LineLogger.standardError
         /// Whether ``Server/run()`` prints the `Running on http://…` line. Default true.
         public var printStartupLine: Bool = true
+
+        /// How the loops listen (for measuring the designs against each other).
+        package var listenerDesign: ListenerDesign = .perLoop
 
         /// The default configuration (127.0.0.1:8080).
         public init() {}
@@ -91,6 +102,15 @@ extension Server {
             return min(max(shortest / 4, 5_000_000), 1_000_000_000)
         }
     }
+}
+
+/// How a server's event loops get their connections.
+package enum ListenerDesign: Sendable {
+    /// One `SO_REUSEPORT` listener per loop: the kernel spreads connections across them.
+    case perLoop
+    /// One listener shared by all loops, each watching it with `EPOLLEXCLUSIVE` (as nginx does by
+    /// default), accepting at most `acceptBatch` connections per wake-up.
+    case shared(acceptBatch: Int)
 }
 
 extension Duration {
