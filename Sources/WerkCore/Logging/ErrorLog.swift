@@ -22,13 +22,13 @@ public enum ErrorLog {
     public static let label = "werk"
 
     /// Logs `error`, which became the `status` answer to `request`, on ``Log/current`` when it is a
-    /// 5xx: at ``LogLevel/error`` when it is not an ``HTTPError`` (an unexpected failure, answered
-    /// with a 500 that hides it from the client), at ``LogLevel/warning`` when the application
-    /// threw a 5xx ``HTTPError`` on purpose (a 503 when overloaded). Called by
+    /// 5xx: a 500 at ``LogLevel/error`` (any error that is not an ``HTTPError`` becomes one, and the
+    /// client learns nothing about it), another 5xx ``HTTPError`` thrown on purpose (a 503 when
+    /// overloaded, a 502 from a proxy) at ``LogLevel/warning``. Called by
     /// ``HTTPError/response(for:request:)``; adapters need not call it.
     public static func report(_ error: any Error, status: Status, request: Request) {
         guard status.code >= 500 else { return }
-        let level: LogLevel = error is HTTPError ? .warning : .error
+        let level: LogLevel = status.code == 500 ? .error : .warning
         let logger = Log.current
         guard logger.isEnabled(level) else { return }
         let requestLine = "\(request.method) \(request.target) \(request.version)"
