@@ -115,8 +115,10 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     } else {
         print("  (nginx not installed: apt-get install -y nginx-light to compare)")
     }
-    print("  runs (req/s): werk \(werkRuns[0].map { Int($0.requestsPerSecond) })"
-          + (nginxRuns.isEmpty ? "" : ", nginx \(nginxRuns.map { Int($0.requestsPerSecond) })"))
+    for (index, runs) in werkRuns.enumerated() {
+        print("  runs (req/s): \(servers[index].name.trimmingPrefix("  ")) \(runs.map { Int($0.requestsPerSecond) })")
+    }
+    if !nginxRuns.isEmpty { print("  runs (req/s): nginx \(nginxRuns.map { Int($0.requestsPerSecond) })") }
     print("  RSS and CPU of WerkServer are the benchmark process's (all three servers + harness); nginx's are master + workers.")
     fflush(nil)
 }
