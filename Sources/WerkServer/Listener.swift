@@ -86,7 +86,11 @@ enum Listener {
             for (i, b) in bytes.enumerated() { raw[i] = b }
         }
         var info = stat()
-        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK { unlink(path) }
+        if lstat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFSOCK {
+            // A socket file is stale when nobody accepts on it; a live one belongs to a running server.
+            if isListening(&address) { throw ServerError.bind(path, EADDRINUSE) }
+            unlink(path)
+        }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_NONBLOCK.rawValue | SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw ServerError.system("socket", errno) }
         let rc = withUnsafePointer(to: &address) {
@@ -95,6 +99,19 @@ enum Listener {
         guard rc == 0 else { let e = errno; close(fd); throw ServerError.bind(path, e) }
         guard listen(fd, Int32(clamping: backlog)) == 0 else { let e = errno; close(fd); throw ServerError.system("listen", e) }
         return fd
+    }
+}
+
+extension Listener {
+    /// Whether a process accepts connections on the Unix socket at `address` (a connect succeeds).
+    static func isListening(_ address: inout sockaddr_un) -> Bool {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        return rc == 0 || errno == EAGAIN   // EAGAIN: alive, its backlog is full
     }
 }
 

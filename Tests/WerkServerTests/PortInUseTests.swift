@@ -64,6 +64,37 @@ struct PortInUseTests {
         expectAddressInUse(configuration)
     }
 
+    @Test("a Unix socket path a running server listens on fails; a stale socket file is replaced")
+    func unixSocketInUse() async throws {
+        let path = "/tmp/werk-in-use-\(getpid()).sock"
+        var configuration = testConfiguration()
+        configuration.unixSocketPath = path
+        let first = Server(testApp, configuration: configuration)
+        let address = try first.start()
+        let second = Server(testApp, configuration: configuration)
+        #expect { try second.start() } throws: { error in
+            (error as? ServerError)?.isAddressInUse == true && "\(error)".contains(path)
+        }
+        // The first server still owns the path.
+        let response = try await exchange(address, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        #expect(response.status == .ok)
+        await first.shutdown()
+
+        // A socket file nobody listens on is stale: it is replaced.
+        let stale = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var unixAddress = sockaddr_un()
+        unixAddress.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &unixAddress.sun_path) { raw in for (i, b) in path.utf8.enumerated() { raw[i] = b } }
+        let bound = withUnsafePointer(to: &unixAddress) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(stale, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        close(stale)
+        try #require(bound == 0)
+        let third = Server(testApp, configuration: configuration)
+        #expect(try third.start().unixSocketPath == path)
+        await third.shutdown()
+    }
+
     @Test("after a shutdown the port can be bound again at once")
     func rebindAfterShutdown() async throws {
         let first = Server(testApp, configuration: testConfiguration())
