@@ -49,6 +49,11 @@ enum Listener {
                 guard listen(fd, Int32(clamping: backlog)) == 0 else { throw ServerError.system("listen", errno) }
                 if boundPort == 0 { boundPort = SocketAddress.localPort(fd) }
             }
+            // Two servers starting at the same moment can both pass the probe; the one that looks
+            // after the other bound sees its listeners and gives way.
+            if reusePort && port != 0 && !ListenerTable.foreignListeners(port: boundPort, ours: fds).isEmpty {
+                throw ServerError.bind("\(host):\(port)", EADDRINUSE)
+            }
         } catch {
             for fd in fds { close(fd) }
             throw error

@@ -95,6 +95,19 @@ struct PortInUseTests {
         await third.shutdown()
     }
 
+    @Test("the listener table finds another process's SO_REUSEPORT listener that joined after the probe")
+    func raceCheck() async throws {
+        // Simulates two servers starting at once: both pass the probe, both bind with SO_REUSEPORT.
+        let (joined, port) = try plainSocket(listening: true, reusePort: true)
+        defer { close(joined) }
+        #expect(ListenerTable.foreignListeners(port: port, ours: [joined]).isEmpty)   // only ours
+        let (other, _) = try plainSocket(listening: true, reusePort: true, port: port)
+        defer { close(other) }
+        #expect(ListenerTable.foreignListeners(port: port, ours: [joined]).count == 1)
+        let table = Array("  sl  local_address rem_address   st ...\n   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1000  0 4242 1\n   1: 0100007F:1F90 0100007F:9999 01 00000000:00000000 00:00000000 00000000  1000  0 4243 1\n".utf8)
+        #expect(ListenerTable.listeners(in: table, port: 8080) == [4242])
+    }
+
     @Test("after a shutdown the port can be bound again at once")
     func rebindAfterShutdown() async throws {
         let first = Server(testApp, configuration: testConfiguration())
@@ -109,7 +122,7 @@ struct PortInUseTests {
     }
 
     /// A loopback TCP socket bound to a free port, listening or not.
-    private func plainSocket(listening: Bool, reusePort: Bool) throws -> (Int32, Int) {
+    private func plainSocket(listening: Bool, reusePort: Bool, port: Int = 0) throws -> (Int32, Int) {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
         try #require(fd >= 0)
         var one: Int32 = 1
@@ -117,6 +130,7 @@ struct PortInUseTests {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
