@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// How a ``TestClient`` delivers a request: in process (calling a ``Handler``) or over a real socket
 /// (the live transport in WerkServer), so the same test can run both ways.
 public protocol TestTransport: Sendable {
