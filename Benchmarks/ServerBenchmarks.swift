@@ -8,10 +8,12 @@
 // load in the same run and prints the ratio. Every load run is bounded in time; loopback only.
 // WERK_BENCH_SECONDS overrides the duration of each run (default 5), WERK_BENCH_ROUNDS the number
 // of alternating rounds (default 3; the median is reported), WERK_BENCH_SERVERS picks Werk servers
-// (comma-separated: hello, async, router; default all).
+// (comma-separated: hello, async, router, the listener designs shared and shared1, and logged, hello
+// with its access log written to /dev/null; default the first three).
 
 import Glibc
 import Werk
+import WerkServer
 
 private struct LoadResult {
     var requestsPerSecond: Double
@@ -27,20 +29,26 @@ private struct LoadResult {
 /// The Werk servers measured: the issue's hello world (a handler that never awaits, answered inline
 /// on the loop), the same behind a layer written with the async API (a task per request), and a
 /// Router among 20 rules in front of it (inline too: every route and the router are synchronous).
-private func werkVariants() -> [(name: String, handler: Handler)] {
+private func werkVariants() -> [(name: String, handler: Handler, listeners: ListenerDesign, logged: Bool)] {
     let hello = Handler { _ in Response.text("Hello, World!") }
     let asyncLayer = MiddlewareFunction("PassThrough") { request, next in try await next(request) }
     let router = Router {
         for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
         Route("/", handler: hello)
     }
-    let all: [(key: String, name: String, handler: Handler)] = [
-        ("hello", "WerkServer hello (inline)", hello),
-        ("async", "  async layer (task/request)", Stack { asyncLayer; hello }),
-        ("router", "  Router, 20 rules (inline)", Stack { router }),
+    let all: [(key: String, name: String, handler: Handler, listeners: ListenerDesign, logged: Bool)] = [
+        ("hello", "WerkServer hello (inline)", hello, .perLoop, false),
+        ("async", "  async layer (task/request)", Stack { asyncLayer; hello }, .perLoop, false),
+        ("router", "  Router, 20 rules (inline)", Stack { router }, .perLoop, false),
+        // The listener designs compared (item 2 of issue 9) and the access log's cost: opt-in.
+        ("shared", "  hello, shared+EXCLUSIVE, 64", hello, .shared(acceptBatch: 64), false),
+        ("shared1", "  hello, shared+EXCLUSIVE, 1", hello, .shared(acceptBatch: 1), false),
+        ("logged", "  hello, access log on", hello, .perLoop, true),
     ]
+    let defaults: Set = ["hello", "async", "router"]
     let chosen = environment("WERK_BENCH_SERVERS").map { $0.split(separator: ",").map(String.init) }
-    return all.filter { chosen?.contains($0.key) ?? true }.map { ($0.name, $0.handler) }
+    return all.filter { chosen?.contains($0.key) ?? defaults.contains($0.key) }
+        .map { ($0.name, $0.handler, $0.listeners, $0.logged) }
 }
 
 func runServerBenchmarks(_ report: BenchmarkReport) async throws {
@@ -57,6 +65,12 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     }
     var servers: [(name: String, server: Server, url: String)] = []
     for variant in variants {
+        var configuration = configuration
+        configuration.listenerDesign = variant.listeners
+        if variant.logged {
+            configuration.accessLog = true
+            configuration.accessLogger = try LineLogger(file: "/dev/null")
+        }
         let server = Server(variant.handler, configuration: configuration)
         let address = try server.start()
         servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
@@ -107,8 +121,10 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     } else {
         print("  (nginx not installed: apt-get install -y nginx-light to compare)")
     }
-    print("  runs (req/s): werk \(werkRuns[0].map { Int($0.requestsPerSecond) })"
-          + (nginxRuns.isEmpty ? "" : ", nginx \(nginxRuns.map { Int($0.requestsPerSecond) })"))
+    for (index, runs) in werkRuns.enumerated() {
+        print("  runs (req/s): \(servers[index].name.trimmingPrefix("  ")) \(runs.map { Int($0.requestsPerSecond) })")
+    }
+    if !nginxRuns.isEmpty { print("  runs (req/s): nginx \(nginxRuns.map { Int($0.requestsPerSecond) })") }
     print("  RSS and CPU of WerkServer are the benchmark process's (all three servers + harness); nginx's are master + workers.")
     fflush(nil)
 }

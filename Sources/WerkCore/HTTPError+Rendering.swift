@@ -24,9 +24,19 @@ extension HTTPError {
 
     /// The response for any error escaping a stack: an ``HTTPError`` renders itself, anything else is a
     /// plain 500 whose body says nothing about the error.
+    ///
+    /// This is the one place where errors become responses, for the server and the test client
+    /// alike: a 5xx is also reported on the error log (``ErrorLog/report(_:status:request:)``,
+    /// written to ``Log/current``) with the error's type and description and the request line.
     public static func response(for error: any Error, request: Request) -> Response {
-        if let httpError = error as? HTTPError { return httpError.response(for: request) }
-        return HTTPError(.internalServerError).response(for: request)
+        let response: Response
+        if let httpError = error as? HTTPError {
+            response = httpError.response(for: request)
+        } else {
+            response = HTTPError(.internalServerError).response(for: request)
+        }
+        if response.status.code >= 500 { ErrorLog.report(error, status: response.status, request: request) }
+        return response
     }
 
     /// Whether the client ranks `application/json` above `text/html` in its `Accept` header. Without

@@ -122,10 +122,16 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     // MARK: Loop
 
-    /// The loop thread's body. Returns when the loop stops (after shutdown).
+    /// The loop thread's body. Returns when the loop stops (after shutdown). The server's error
+    /// logger is ``Log/current`` on the loop thread, and so in every handler task started from it.
     func run() {
         threadID.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .relaxed)
         werk_set_thread_name("werk-loop-\(index)")
+        Log.$current.withValue(server.configuration.errorLogger) { runLoop() }
+        server.loopStopped(self)
+    }
+
+    private func runLoop() {
         if listenerFD >= 0 { setAccepting(true) }
         let capacity = 512
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
@@ -164,7 +170,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
         for case let connection? in connections { connection.close() }
         runJobs()
-        server.loopStopped(self)
+        if !accessLog.isEmpty { flushAccessLog() }
     }
 
     /// Asks `connection` to be flushed after the current batch (once).
@@ -218,7 +224,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func acceptConnections() {
-        for _ in 0..<64 {
+        for _ in 0..<server.acceptBatch {
             // Excess connections wait in the listen backlog until a slot frees.
             guard server.reserveConnection() else { setAccepting(false); return }
             var storage = sockaddr_storage()
@@ -293,16 +299,26 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         if connectionCount == 0 { stopped = true }
     }
 
+    /// Writes the access lines collected during the batch in one go.
     private func flushAccessLog() {
-        accessLog.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(2, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { break }
-                offset += n
-            }
-        }
+        server.batchedAccessLogger?.write(accessLog)
         accessLog.removeAll(keepingCapacity: true)
+    }
+
+    /// Logs one request on the access log: collected for the batch when the logger is a
+    /// ``LineLogger`` on a descriptor, handed to the logger otherwise.
+    func logAccess(_ entry: AccessLogEntry) {
+        guard let logger = server.accessLogger else { return }
+        _ = dateCache.current()
+        let seconds = dateCache.epochSeconds
+        let record = LogRecord(level: .info, label: LogRecord.accessLabel,
+                               message: entry.commonLogLine(epochSeconds: seconds), epochSeconds: seconds, access: entry)
+        if let lines = server.batchedAccessLogger {
+            lines.append(record, to: &accessLog)
+            if accessLog.count >= 1 << 16 { flushAccessLog() }
+        } else {
+            logger.log(record)
+        }
     }
 }
 

@@ -5,6 +5,7 @@ import WerkCore
 extension Connection {
     /// What is left to send after ``startResponse(_:for:)``: a body stream.
     struct PendingStream {
+        var request: Request
         var stream: ByteStream
         var length: Int?
         var chunked: Bool
@@ -16,14 +17,18 @@ extension Connection {
         guard !closed else { return nil }
         var response = original
         if let bad = Self.firstInvalidFieldName(response.headers) {
-            response = HTTPError(.internalServerError,
-                                 "The handler set an invalid header field '\(bad)'.").response(for: request)
+            response = HTTPError.response(for: HTTPError(.internalServerError, "The handler set an invalid header field '\(bad)'."),
+                                          request: request)
         }
         var fileFD: Int32 = -1
         if case .file(let region) = response.body, request.method != .head, !response.status.forbidsBody {
             fileFD = open(region.path, O_RDONLY | O_CLOEXEC)
             if fileFD < 0 {
+                let code = errno
                 response = FileRegionError.unopenedFileError().response(for: request)
+                // The client gets the plain 500; the error log gets the path and the reason.
+                ErrorLog.report(FileRegionError.cannotOpen(path: region.path, errno: code), status: response.status,
+                                request: request)
             }
         }
         // An unread body announced with 100-continue, or too large to drain: close after responding.
@@ -70,7 +75,7 @@ extension Connection {
             case .file(let region):
                 if fileFD >= 0 { out.appendFile(fd: fileFD, offset: region.offset, count: region.count) }
             case .stream:
-                if let stream { pending = PendingStream(stream: stream, length: length, chunked: chunked) }
+                if let stream { pending = PendingStream(request: request, stream: stream, length: length, chunked: chunked) }
             case .empty:
                 break
             }
@@ -112,12 +117,12 @@ extension Connection {
 
     /// Sends what ``startResponse(_:for:)`` left (the body stream) and marks the response complete.
     func finishResponse(_ pending: PendingStream) async {
-        await writeStream(pending.stream, length: pending.length, chunked: pending.chunked)
+        await writeStream(pending.stream, length: pending.length, chunked: pending.chunked, request: pending.request)
         endResponse()
     }
 
     /// Sends a response stream chunk by chunk, waiting while the client is slow (backpressure).
-    private func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool) async {
+    private func writeStream(_ stream: ByteStream, length: Int?, chunked: Bool, request: Request) async {
         var iterator = stream.makeAsyncIterator()
         var sent = 0
         do {
@@ -151,6 +156,11 @@ extension Connection {
         } catch {
             await hopToLoop()
             keepAlive = false   // the client sees a truncated body (no last chunk) and the close
+            // A stream failing because the client left (the connection closed, the task cancelled)
+            // is not the application's error.
+            if !closed && !(error is CancellationError) {
+                ErrorLog.reportStreamFailure(error, request: request, bytesSent: sent)
+            }
         }
     }
 
@@ -209,21 +219,16 @@ extension Connection {
         if case .bytes(let bytes) = response.body { body = bytes } else { body = [] }
         writeHead(status, response.headers, length: body.count, chunked: false, version: .http1_1)
         out.append(body)
-        if loop.server.configuration.accessLog {
-            loop.accessLog.append(contentsOf: AccessLogFormat.line(
-                remote: remoteAddress ?? "-", epochSeconds: Int(time(nil)), requestLine: "-", status: status.code,
-                bytes: body.count).utf8)
-        }
+        loop.logAccess(AccessLogEntry(remoteAddress: remoteAddress ?? "-", requestLine: "-", status: status.code,
+                                      bytes: body.count))
         flush()
     }
 
     private func logAccess(_ request: Request, status: Int, bytes: Int?) {
-        guard configuration.accessLog else { return }
-        _ = loop.dateCache.current()
-        let line = AccessLogFormat.line(remote: remoteAddress ?? "-", epochSeconds: loop.dateCache.epochSeconds,
-                                        requestLine: "\(request.method) \(request.target) \(request.version)",
-                                        status: status, bytes: bytes)
-        loop.accessLog.append(contentsOf: line.utf8)
+        guard loop.server.accessLogger != nil else { return }
+        loop.logAccess(AccessLogEntry(remoteAddress: remoteAddress ?? "-",
+                                      requestLine: "\(request.method) \(request.target) \(request.version)",
+                                      status: status, bytes: bytes))
     }
 
     /// Writes queued output; on EAGAIN waits for EPOLLOUT. Closes when asked to and done.

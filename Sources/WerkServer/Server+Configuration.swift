@@ -4,7 +4,9 @@ import WerkCore
 extension Server {
     /// Everything a ``Server`` can be told: where to listen, how many loops, limits and timeouts.
     ///
-    /// Every limit has a default suited to production; tests lower the timeouts.
+    /// Every limit has a default suited to production; tests lower the timeouts. ``Server/start()``
+    /// checks every value first (``validate()``) and throws rather than crash on a bad one;
+    /// ``fromCommandLine(defaults:arguments:)`` reads `--host`, `--port`, ... and `HOST`/`PORT`.
     ///
     /// ```swift
     /// var configuration = Server.Configuration(host: "0.0.0.0", port: 8080)
@@ -16,13 +18,16 @@ extension Server {
         /// The host to bind: an IPv4 or IPv6 address (`127.0.0.1`, `::1`, `0.0.0.0`, `::`) or a name
         /// (`localhost`). Default `127.0.0.1`.
         public var host: String = "127.0.0.1"
-        /// The TCP port; 0 lets the system choose one (see ``Server/Address/port``). Default 8080.
+        /// The TCP port, 0...65535; 0 lets the system choose one (see ``Server/Address/port``). A port
+        /// that anything already listens on, another Werk server included, makes ``Server/start()``
+        /// throw ``ServerError/bind(_:_:)`` with `EADDRINUSE`. Default 8080.
         public var port: Int = 8080
         /// A Unix domain socket path to listen on instead of host and port (behind nginx). An old
         /// socket file at that path is replaced. Default nil.
         public var unixSocketPath: String? = nil
-        /// The number of event loops (threads), each with its own `SO_REUSEPORT` listener. Default:
-        /// the number of CPU cores.
+        /// The number of event loops (threads), 1...``maxEventLoops``, each with its own
+        /// `SO_REUSEPORT` listener (measured faster than one listener shared with `EPOLLEXCLUSIVE`).
+        /// Default: the number of CPU cores.
         public var eventLoops: Int = Configuration.processorCount
         /// The listen(2) backlog: connections beyond the cap wait there. Default 1024.
         public var backlog: Int = 1024
@@ -62,10 +67,21 @@ extension Server {
         /// connection closes. Default 10 000.
         public var maxConnections: Int = 10_000
 
-        /// Whether to log each request in Common Log Format on stderr. Default true.
+        /// Whether to write each request to ``accessLogger``. Default true.
         public var accessLog: Bool = true
+        /// Where the access log goes: one record per request, labelled `access` (a ``LineLogger``
+        /// writes it as a Common Log Format line, or as JSON). Default: text lines on standard error.
+        public var accessLogger: any Logger = LineLogger.standardError
+        /// Where errors go: every error that becomes a 5xx (its type, its description and the request
+        /// line), response streams that fail, and what handlers and middleware write to
+        /// ``Log/current`` (the server binds this logger there). Default: text lines on standard
+        /// error, `info` and above.
+        public var errorLogger: any Logger = LineLogger.standardError
         /// Whether ``Server/run()`` prints the `Running on http://…` line. Default true.
         public var printStartupLine: Bool = true
+
+        /// How the loops listen (for measuring the designs against each other).
+        package var listenerDesign: ListenerDesign = .perLoop
 
         /// The default configuration (127.0.0.1:8080).
         public init() {}
@@ -91,6 +107,15 @@ extension Server {
             return min(max(shortest / 4, 5_000_000), 1_000_000_000)
         }
     }
+}
+
+/// How a server's event loops get their connections.
+package enum ListenerDesign: Sendable {
+    /// One `SO_REUSEPORT` listener per loop: the kernel spreads connections across them.
+    case perLoop
+    /// One listener shared by all loops, each watching it with `EPOLLEXCLUSIVE` (as nginx does by
+    /// default), accepting at most `acceptBatch` connections per wake-up.
+    case shared(acceptBatch: Int)
 }
 
 extension Duration {

@@ -80,12 +80,15 @@ public final class Server: Sendable {
     public var acceptedConnections: Int { state.withLock { $0.core }?.acceptedConnections.load(ordering: .relaxed) ?? 0 }
 
     /// Binds, starts the event loops and returns at once with the bound address (port 0 becomes the
-    /// chosen port). Throws ``ServerError`` when the address cannot be bound.
+    /// chosen port). Throws ``ServerError``: ``ServerError/invalidConfiguration(_:)`` for a bad
+    /// configuration value, ``ServerError/bind(_:_:)`` with `EADDRINUSE` when anything, another Werk
+    /// server included, already listens on the port (``ServerError/isAddressInUse``).
     @discardableResult
     public func start() throws(ServerError) -> Address {
         if state.withLock({ $0.core != nil }) { throw ServerError.alreadyStarted }
+        do { try configuration.validate() } catch { throw ServerError.invalidConfiguration(error) }
         werk_ignore_sigpipe()
-        let loops = max(1, configuration.eventLoops)
+        let loops = configuration.eventLoops
         let core: ServerCore
         let address: Address
         if let path = configuration.unixSocketPath {
@@ -94,13 +97,17 @@ public final class Server: Sendable {
             core = ServerCore(handler: handler, configuration: configuration, loops: loops, serverAddress: "localhost")
             do { try core.startLoops(listenerFDs: [], sharedFD: fd, count: loops) } catch { close(fd); throw error }
         } else {
-            let bound = try Listener.tcp(host: configuration.host, port: configuration.port, count: loops,
-                                         backlog: configuration.backlog)
+            let shared: Bool
+            if case .shared = configuration.listenerDesign { shared = true } else { shared = false }
+            let bound = try Listener.tcp(host: configuration.host, port: configuration.port, count: shared ? 1 : loops,
+                                         backlog: configuration.backlog, reusePort: !shared)
             address = Address(host: bound.host, port: bound.port)
             let hostPart = bound.host.contains(":") ? "[\(bound.host)]" : bound.host
             core = ServerCore(handler: handler, configuration: configuration, loops: loops,
                               serverAddress: "\(hostPart):\(bound.port)")
-            do { try core.startLoops(listenerFDs: bound.fds, sharedFD: -1, count: loops) } catch {
+            do {
+                try core.startLoops(listenerFDs: shared ? [] : bound.fds, sharedFD: shared ? bound.fds[0] : -1, count: loops)
+            } catch {
                 for fd in bound.fds { close(fd) }
                 throw error
             }

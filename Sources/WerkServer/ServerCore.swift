@@ -10,8 +10,15 @@ final class ServerCore: Sendable {
     let limits: ParserLimits
     /// The most open connections across all loops.
     let connectionCap: Int
-    /// Whether all loops share one listening socket (Unix sockets) instead of one each.
+    /// Whether all loops share one listening socket (watched with `EPOLLEXCLUSIVE`) instead of one each.
     let sharedListener: Bool
+    /// The most connections a loop accepts per readiness event of its listener.
+    let acceptBatch: Int
+    /// Where access records go (nil when the access log is off), and the same logger when it is a
+    /// ``LineLogger`` writing to a descriptor: the loops then collect its lines and write them once
+    /// per batch of events.
+    let accessLogger: (any Logger)?
+    let batchedAccessLogger: LineLogger?
     /// `host:port` for ``Request/serverAddress``.
     let serverAddress: String
     /// The configured timeouts in nanoseconds, converted once.
@@ -40,8 +47,22 @@ final class ServerCore: Sendable {
                                    maxHeaderCount: configuration.maxHeaderCount)
         self.timeouts = TimeoutNanoseconds(configuration)
         self.connectionCap = max(1, configuration.maxConnections)
-        self.sharedListener = configuration.unixSocketPath != nil
+        switch configuration.listenerDesign {
+        case .shared(let batch):
+            self.sharedListener = true
+            self.acceptBatch = max(1, batch)
+        case .perLoop:
+            self.sharedListener = configuration.unixSocketPath != nil
+            self.acceptBatch = 64
+        }
         self.serverAddress = serverAddress
+        let accessLogger = configuration.accessLog && configuration.accessLogger.isEnabled(.info) ? configuration.accessLogger : nil
+        self.accessLogger = accessLogger
+        if let lines = accessLogger as? LineLogger, lines.writesToDescriptor {
+            self.batchedAccessLogger = lines
+        } else {
+            self.batchedAccessLogger = nil
+        }
     }
 
     /// Creates one loop per listener fd (or `count` loops sharing `sharedFD`) and starts their threads.

@@ -40,3 +40,106 @@ print(app)          // the layers, outermost first
 // In production: `--port`, `--host`, `--help` and PORT/HOST are read from the command line.
 // try await Server(app, configuration: .fromCommandLine()).run()
 }
+
+// Sources/Werk/Werk.docc/Server.md:12
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_12() async throws {
+let app = Handler { _ in "Hello, World!" }
+let configuration = Server.Configuration.fromCommandLine()
+await Server(app, configuration: configuration).runOrExit()
+}
+
+// Sources/Werk/Werk.docc/Server.md:26
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_26() async throws {
+let app = Handler { _ in "Hello" }
+var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
+configuration.accessLog = false
+let server = Server(app, configuration: configuration)
+let client = TestClient(transport: LiveTransport(try server.start()))
+print(try await client.get("/").text)   // Hello
+await server.shutdown()
+}
+
+// Sources/Werk/Werk.docc/Server.md:57
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_57() async throws {
+var configuration = Server.Configuration(host: "127.0.0.1", port: 65536)
+do {
+    try configuration.validate()
+} catch {
+    print(error)   // Invalid port '65536': a port is a whole number from 0 to 65535 (0 picks a free one).
+}
+configuration.port = 0
+try configuration.validate()
+}
+
+// Sources/Werk/Werk.docc/Server.md:93
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_93() async throws {
+var defaults = Server.Configuration()
+defaults.maxBodySize = 50 * 1024 * 1024
+switch try Server.Configuration.parse(arguments: ["--port", "9000"], environment: ["HOST": "0.0.0.0"],
+                                      defaults: defaults, program: "myapp") {
+case .run(let configuration):
+    print(configuration.host, configuration.port)   // 0.0.0.0 9000
+case .help(let usage):
+    print(usage)
+}
+}
+
+// Sources/Werk/Werk.docc/Server.md:131
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_131() async throws {
+var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
+configuration.accessLogger = LineLogger(.standardOutput, format: .json)
+configuration.errorLogger = LineLogger(.standardError, level: .warning, maxLineLength: 2048)
+let collected = LogRecorder()
+configuration.errorLogger = collected       // or any type conforming to Logger
+}
+
+// Sources/Werk/Werk.docc/Server.md:151
+// toplevel
+struct QueryFailed: Error, ErrorLogDetails {
+    var sql: String
+    var logFields: [LogField] { [LogField("sql", .string(sql)), LogField("thrown_at", "Store.swift:88")] }
+}
+
+// Sources/Werk/Werk.docc/Server.md:164
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_164() async throws {
+let audit = MiddlewareFunction("Audit") { request, next in
+    let response = try await next(request)
+    Log.current.info("\(request.method) \(request.path) -> \(response.status.code)", label: "audit",
+                     fields: [LogField("user", .string(request.headers["X-User"] ?? "-"))])
+    return response
+}
+print(Stack { audit; Handler { _ in "ok" } })   // the stack's layers: Audit, then Handler
+}
+
+// Sources/Werk/Werk.docc/Server.md:177
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_177() async throws {
+struct Boom: Error {}
+let app = Handler { _ -> Response in throw Boom() }
+let recorder = LogRecorder()
+let client = TestClient(transport: InProcessTransport(app, logger: recorder))
+_ = try await client.get("/")
+print(recorder.records.first?.fields ?? [])   // status=500, error_type=…Boom, error=Boom(), request=GET / HTTP/1.1, remote=127.0.0.1
+}
+
+// Sources/Werk/Werk.docc/Server.md:188
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_188() async throws {
+struct Forward: Logger {
+    func isEnabled(_ level: LogLevel) -> Bool { level >= .warning }
+    func log(_ record: LogRecord) { print("[\(record.level)] \(record.label): \(record.message)") }
+}
+var configuration = Server.Configuration()
+configuration.errorLogger = Forward()
+}
+
+// Sources/Werk/Werk.docc/Server.md:211
+@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_211() async throws {
+let first = Server(Handler { _ in "one" }, configuration: .init(host: "127.0.0.1", port: 0))
+let address = try first.start()
+let second = Server(Handler { _ in "two" }, configuration: .init(host: "127.0.0.1", port: address.port ?? 0))
+do {
+    try second.start()
+} catch {
+    print(error.isAddressInUse, error)   // true Cannot bind 127.0.0.1:…: Address already in use. Another process listens there …
+}
+await first.shutdown()
+}

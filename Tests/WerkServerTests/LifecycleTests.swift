@@ -140,11 +140,11 @@ struct LifecycleTests {
 
     @Test("access log lines use the Common Log Format")
     func accessLogFormat() {
-        let line = AccessLogFormat.line(remote: "10.0.0.1", epochSeconds: 784_111_777, requestLine: "GET /a?b HTTP/1.1",
-                                        status: 200, bytes: 1234)
-        #expect(line == "10.0.0.1 - - [06/Nov/1994:08:49:37 +0000] \"GET /a?b HTTP/1.1\" 200 1234\n")
-        #expect(AccessLogFormat.line(remote: "", epochSeconds: 0, requestLine: "-", status: 304, bytes: 0)
-                == "- - - [01/Jan/1970:00:00:00 +0000] \"-\" 304 -\n")
+        let line = AccessLogEntry(remoteAddress: "10.0.0.1", requestLine: "GET /a?b HTTP/1.1", status: 200, bytes: 1234)
+            .commonLogLine(epochSeconds: 784_111_777)
+        #expect(line == "10.0.0.1 - - [06/Nov/1994:08:49:37 +0000] \"GET /a?b HTTP/1.1\" 200 1234")
+        #expect(AccessLogEntry(remoteAddress: "", requestLine: "-", status: 304, bytes: 0).commonLogLine(epochSeconds: 0)
+                == "- - - [01/Jan/1970:00:00:00 +0000] \"-\" 304 -")
     }
 
     @Test("the same TestClient scenario passes in process and over the wire")

@@ -62,10 +62,11 @@ let synchronousTestApp = Handler(layers: ["Handler"], synchronous: answerWithout
 /// 200 KiB of a repeating pattern: larger than the output queue copies, so it is sent from its array.
 let largeBody: [UInt8] = (0..<200 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
 
-/// A configuration for tests: loopback, port 0, no access log, short timeouts where asked.
+/// A configuration for tests: loopback, port 0, no access or error log, short timeouts where asked.
 func testConfiguration() -> Server.Configuration {
     var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
     configuration.accessLog = false
+    configuration.errorLogger = DiscardingLogger()
     configuration.eventLoops = 2
     configuration.shutdownTimeout = .seconds(5)
     return configuration
