@@ -37,8 +37,11 @@ let response = try await client.get("/", query: [("name", "Werk")])
 assert(response.text == "Hello, Werk!" && response.headers["Server"] == "Werk")
 print(app)          // the layers, outermost first
 
-// In production: `--port`, `--host`, `--help` and PORT/HOST are read from the command line.
-// try await Server(app, configuration: .fromCommandLine()).run()
+// In production: `--host`, `--port`, `--help` and HOST/PORT come from the command line; a bad
+// value exits with status 2, a port in use with 1. Call this from your main.swift.
+@Sendable func serve() async {
+    await Server(app, configuration: .fromCommandLine()).runOrExit()
+}
 }
 
 // Sources/Werk/Werk.docc/Server.md:12
