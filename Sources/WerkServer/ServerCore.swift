@@ -20,6 +20,9 @@ final class ServerCore: Sendable {
     let openConnections = Atomic<Int>(0)
     /// Connections accepted since start.
     let acceptedConnections = Atomic<Int>(0)
+    /// Whether a handler without a synchronous form runs in one task per connection (awaiting each
+    /// request in turn) instead of a task per request.
+    let taskPerConnection = getenv("WERK_TASK_PER_REQUEST") == nil
 
     private struct State {
         var loops: [EventLoop] = []
