@@ -1,6 +1,8 @@
 // Memory of idle connections: `swift run -c release Benchmarks memory`.
 //
-// Starts a WerkServer in process on loopback (port 0, access log off, hello world), measures the
+// Starts a WerkServer in process on loopback (port 0, access log off, hello world, then the same
+// handler without its synchronous form, with a task per request and with a serving task per
+// connection: WERK_TASK_PER_CONNECTION=1), measures the
 // process's RSS at rest, opens N keep-alive connections (default 3000, WERK_MEMORY_CONNECTIONS),
 // sends one request on each and reads its response, so every connection has served a request and
 // is now idle, and measures RSS again: (full - baseline) / N is the RSS per idle connection. Then it
@@ -22,28 +24,37 @@ func runMemoryBenchmarks(_ report: BenchmarkReport) async throws {
     configuration.accessLog = false
     configuration.eventLoops = Server.Configuration.processorCount
     configuration.keepAliveTimeout = .seconds(120)
-    let server = Server(Handler { _ in Response.text("Hello, World!") }, configuration: configuration)
-    let port = try server.start().port ?? 0
-
+    let helloAsync = Handler(layers: ["Handler"]) { _ in Response.text("Hello, World!") }
+    let variants: [(name: String, handler: Handler, taskPerConnection: Bool)] = [
+        ("hello (inline)", Handler { _ in Response.text("Hello, World!") }, false),
+        ("hello, async only (req task)", helloAsync, false),
+        ("hello, async only (conn task)", helloAsync, true),
+    ]
     print("\nMemory: \(count) idle keep-alive connections (one request each), \(configuration.eventLoops) event loops, \(rounds) round(s)")
-    print("  \("server".padding(26)) \("baseline".leftPadding(10)) \("flooded".leftPadding(10)) \("per conn".leftPadding(10)) \("closed".leftPadding(10)) \("closed/base".leftPadding(12))")
-    // Warm up: the loops, the date cache and the allocator's first arenas.
-    _ = IdleFlood.open(port: port, count: 64).map { close($0) }
-    await waitUntil { server.openConnections == 0 }
-    for round in 1...rounds {
-        await settle()
-        let baseline = processResidentKilobytes(pid: getpid())
-        let fds = IdleFlood.open(port: port, count: count)
-        await waitUntil { server.openConnections >= fds.count }
-        await settle()
-        let flooded = processResidentKilobytes(pid: getpid())
-        for fd in fds { close(fd) }
+    print("  \("server".padding(34)) \("baseline".leftPadding(10)) \("flooded".leftPadding(10)) \("per conn".leftPadding(10)) \("closed".leftPadding(10)) \("closed/base".leftPadding(12))")
+    for variant in variants {
+        let server = Server(variant.handler, configuration: configuration)
+        if variant.taskPerConnection { setenv("WERK_TASK_PER_CONNECTION", "1", 1) }
+        let port = try server.start().port ?? 0
+        unsetenv("WERK_TASK_PER_CONNECTION")
+        // Warm up: the loops, the date cache and the allocator's first arenas.
+        _ = IdleFlood.open(port: port, count: 64).map { close($0) }
         await waitUntil { server.openConnections == 0 }
-        await settle(ticks: 2)
-        let closed = processResidentKilobytes(pid: getpid())
-        printMemoryRow("WerkServer, round \(round)", baseline, flooded, closed, fds.count)
+        for round in 1...rounds {
+            await settle()
+            let baseline = processResidentKilobytes(pid: getpid())
+            let fds = IdleFlood.open(port: port, count: count)
+            await waitUntil { server.openConnections >= fds.count }
+            await settle()
+            let flooded = processResidentKilobytes(pid: getpid())
+            for fd in fds { close(fd) }
+            await waitUntil { server.openConnections == 0 }
+            await settle(ticks: 2)
+            let closed = processResidentKilobytes(pid: getpid())
+            printMemoryRow("\(variant.name), round \(round)", baseline, flooded, closed, fds.count)
+        }
+        await server.shutdown()
     }
-    await server.shutdown()
 
     if let nginx = findExecutable("nginx"), let instance = NginxInstance(binary: nginx, workers: configuration.eventLoops) {
         defer { instance.stop() }
@@ -65,7 +76,7 @@ private func printMemoryRow(_ name: String, _ baseline: Int, _ flooded: Int, _ c
     func mib(_ kib: Int) -> String { "\(Double(kib * 10 / 1024) / 10) MiB" }
     let perConnection = count > 0 ? (flooded - baseline) * 1024 / count : 0
     let ratio = baseline > 0 ? Double(closed) / Double(baseline) * 100 : 0
-    print("  \(name.padding(26)) \(mib(baseline).leftPadding(10)) \(mib(flooded).leftPadding(10)) "
+    print("  \(name.padding(34)) \(mib(baseline).leftPadding(10)) \(mib(flooded).leftPadding(10)) "
           + "\("\(perConnection) B".leftPadding(10)) \(mib(closed).leftPadding(10)) \("\(Int(ratio.rounded())) %".leftPadding(12))")
     if count == 0 { print("    (no connection could be opened)") }
 }

@@ -8,7 +8,10 @@
 // load in the same run and prints the ratio. Every load run is bounded in time; loopback only.
 // WERK_BENCH_SECONDS overrides the duration of each run (default 5), WERK_BENCH_ROUNDS the number
 // of alternating rounds (default 3; the median is reported), WERK_BENCH_SERVERS picks Werk servers
-// (comma-separated: hello, async, router; default all).
+// (comma-separated: hello, hello-async, hello-async-conn, async, async-conn, router; default all; the
+// -conn variants start their server with WERK_TASK_PER_CONNECTION=1: one serving task per connection
+// instead of a task per request). Below the table, each server's
+// CPU per request in every round, and their median, compare the paths more steadily than req/s.
 
 import Glibc
 import Werk
@@ -25,22 +28,27 @@ private struct LoadResult {
 }
 
 /// The Werk servers measured: the issue's hello world (a handler that never awaits, answered inline
-/// on the loop), the same behind a layer written with the async API (a task per request), and a
-/// Router among 20 rules in front of it (inline too: every route and the router are synchronous).
-private func werkVariants() -> [(name: String, handler: Handler)] {
+/// on the loop), the same handler without its synchronous form (the async path: the connection's
+/// serving task), behind a layer written with the async API, and a Router among 20 rules in front of
+/// it (inline too: every route and the router are synchronous).
+private func werkVariants() -> [(name: String, handler: Handler, taskPerConnection: Bool)] {
     let hello = Handler { _ in Response.text("Hello, World!") }
     let asyncLayer = MiddlewareFunction("PassThrough") { request, next in try await next(request) }
     let router = Router {
         for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
         Route("/", handler: hello)
     }
-    let all: [(key: String, name: String, handler: Handler)] = [
-        ("hello", "WerkServer hello (inline)", hello),
-        ("async", "  async layer (task/request)", Stack { asyncLayer; hello }),
-        ("router", "  Router, 20 rules (inline)", Stack { router }),
+    let helloAsync = Handler(layers: ["Handler"]) { _ in Response.text("Hello, World!") }
+    let all: [(key: String, name: String, handler: Handler, taskPerConnection: Bool)] = [
+        ("hello", "WerkServer hello (inline)", hello, false),
+        ("hello-async", "  hello, async only (req task)", helloAsync, false),
+        ("hello-async-conn", "  hello, async only (conn task)", helloAsync, true),
+        ("async", "  async layer (req task)", Stack { asyncLayer; hello }, false),
+        ("async-conn", "  async layer (conn task)", Stack { asyncLayer; hello }, true),
+        ("router", "  Router, 20 rules (inline)", Stack { router }, false),
     ]
     let chosen = environment("WERK_BENCH_SERVERS").map { $0.split(separator: ",").map(String.init) }
-    return all.filter { chosen?.contains($0.key) ?? true }.map { ($0.name, $0.handler) }
+    return all.filter { chosen?.contains($0.key) ?? true }.map { ($0.name, $0.handler, $0.taskPerConnection) }
 }
 
 func runServerBenchmarks(_ report: BenchmarkReport) async throws {
@@ -52,12 +60,14 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     configuration.eventLoops = loops
     let variants = werkVariants()
     guard !variants.isEmpty else {
-        print("\nServer: WERK_BENCH_SERVERS names no server (use hello, async, router)")
+        print("\nServer: WERK_BENCH_SERVERS names no server (use hello, hello-async, hello-async-conn, async, async-conn, router)")
         return
     }
     var servers: [(name: String, server: Server, url: String)] = []
     for variant in variants {
         let server = Server(variant.handler, configuration: configuration)
+        if variant.taskPerConnection { setenv("WERK_TASK_PER_CONNECTION", "1", 1) }
+        defer { unsetenv("WERK_TASK_PER_CONNECTION") }
         let address = try server.start()
         servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
     }
@@ -109,7 +119,15 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     }
     print("  runs (req/s): werk \(werkRuns[0].map { Int($0.requestsPerSecond) })"
           + (nginxRuns.isEmpty ? "" : ", nginx \(nginxRuns.map { Int($0.requestsPerSecond) })"))
-    print("  RSS and CPU of WerkServer are the benchmark process's (all three servers + harness); nginx's are master + workers.")
+    for (index, server) in servers.enumerated() {
+        let cpu = werkRuns[index].compactMap(\.cpuMicrosPerRequest)
+        let user = werkRuns[index].compactMap(\.userMicrosPerRequest)
+        print("  CPU/req by round \(server.name.trimmingPrefix("  ")): \(cpu.map { microseconds($0) }.joined(separator: ", "))"
+              + "; median \(microseconds(middle(cpu))), user median \(microseconds(middle(user)))")
+    }
+    let nginxCPU = nginxRuns.compactMap(\.cpuMicrosPerRequest)
+    if !nginxCPU.isEmpty { print("  CPU/req by round nginx: \(nginxCPU.map { microseconds($0) }.joined(separator: ", ")); median \(microseconds(middle(nginxCPU)))") }
+    print("  RSS and CPU of WerkServer are the benchmark process's (all Werk servers + harness); nginx's are master + workers.")
     fflush(nil)
 }
 
@@ -130,6 +148,10 @@ private func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult?
 
 private func microseconds(_ value: Double?) -> String {
     value.map { "\(Double(Int($0 * 100)) / 100) us" } ?? "?"
+}
+
+private func middle(_ values: [Double]) -> Double? {
+    values.isEmpty ? nil : values.sorted()[values.count / 2]
 }
 
 private func median(_ runs: [LoadResult]) -> LoadResult? {

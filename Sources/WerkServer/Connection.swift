@@ -244,7 +244,9 @@ final class Connection: @unchecked Sendable {
             while let request = next {
                 await self.respond(to: request, with: handler)
                 next = await withUnsafeContinuation { continuation in
-                    // Waits for the next request; finishing this one may dispatch it at once.
+                    // Waits for the next request; finishing this one may dispatch it at once, or
+                    // close the connection (which resumes the waiter with nil).
+                    if self.closed { return continuation.resume(returning: nil) }
                     self.requestWaiter = continuation
                     self.requestFinished()
                 }
@@ -282,6 +284,7 @@ final class Connection: @unchecked Sendable {
         }
         loop.scheduleFlush(self)
         if !processing { processBuffer() }
+        if buffer.count == 0 { buffer.release() }
     }
 
     // MARK: Interest, timeouts, closing
