@@ -31,7 +31,7 @@ func runMemoryBenchmarks(_ report: BenchmarkReport) async throws {
         ("hello, async only (conn task)", helloAsync, true),
     ]
     print("\nMemory: \(count) idle keep-alive connections (one request each), \(configuration.eventLoops) event loops, \(rounds) round(s)")
-    print("  \("server".padding(34)) \("baseline".leftPadding(10)) \("flooded".leftPadding(10)) \("per conn".leftPadding(10)) \("closed".leftPadding(10)) \("closed/base".leftPadding(12))")
+    print("  \("server".padding(38)) \("baseline".leftPadding(10)) \("flooded".leftPadding(10)) \("per conn".leftPadding(10)) \("closed".leftPadding(10)) \("closed/base".leftPadding(12))")
     for variant in variants {
         let server = Server(variant.handler, configuration: configuration)
         if variant.taskPerConnection { setenv("WERK_TASK_PER_CONNECTION", "1", 1) }
@@ -76,7 +76,7 @@ private func printMemoryRow(_ name: String, _ baseline: Int, _ flooded: Int, _ c
     func mib(_ kib: Int) -> String { "\(Double(kib * 10 / 1024) / 10) MiB" }
     let perConnection = count > 0 ? (flooded - baseline) * 1024 / count : 0
     let ratio = baseline > 0 ? Double(closed) / Double(baseline) * 100 : 0
-    print("  \(name.padding(34)) \(mib(baseline).leftPadding(10)) \(mib(flooded).leftPadding(10)) "
+    print("  \(name.padding(38)) \(mib(baseline).leftPadding(10)) \(mib(flooded).leftPadding(10)) "
           + "\("\(perConnection) B".leftPadding(10)) \(mib(closed).leftPadding(10)) \("\(Int(ratio.rounded())) %".leftPadding(12))")
     if count == 0 { print("    (no connection could be opened)") }
 }

@@ -218,7 +218,10 @@ final class Connection: @unchecked Sendable {
         } else {
             let generation = self.generation
             let started = Task.immediate(executorPreference: loop) { [self] in
-                await self.respond(to: request, with: handler)
+                // The body of `respond(to:with:)`, written out: one async frame less per request.
+                let response = await handler.respondCatchingErrors(request)
+                if !self.loop.inLoop { await self.hopToLoop() }
+                if let pending = self.startResponse(response, for: request) { await self.finishResponse(pending) }
                 self.requestFinished()
             }
             if inFlight && self.generation == generation { task = started }
