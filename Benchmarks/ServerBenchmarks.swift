@@ -8,8 +8,11 @@
 // load in the same run and prints the ratio. Every load run is bounded in time; loopback only.
 // WERK_BENCH_SECONDS overrides the duration of each run (default 5), WERK_BENCH_ROUNDS the number
 // of alternating rounds (default 3; the median is reported), WERK_BENCH_SERVERS picks Werk servers
-// (comma-separated: hello, async, router, the listener designs shared and shared1, and logged, hello
-// with its access log written to /dev/null; default the first three).
+// (comma-separated: hello, hello-async, hello-async-conn, async, async-conn, router, the listener
+// designs shared and shared1, and logged, hello with its access log written to /dev/null; default
+// hello, async and router). The -conn variants start their server with WERK_TASK_PER_CONNECTION=1:
+// one serving task per connection instead of a task per request. Below the table, each server's
+// CPU per request in every round, and their median, compare the paths more steadily than req/s.
 
 import Glibc
 import Werk
@@ -27,28 +30,34 @@ private struct LoadResult {
 }
 
 /// The Werk servers measured: the issue's hello world (a handler that never awaits, answered inline
-/// on the loop), the same behind a layer written with the async API (a task per request), and a
-/// Router among 20 rules in front of it (inline too: every route and the router are synchronous).
-private func werkVariants() -> [(name: String, handler: Handler, listeners: ListenerDesign, logged: Bool)] {
+/// on the loop), the same handler without its synchronous form (the async path), behind a layer
+/// written with the async API, and a Router among 20 rules in front of it (inline too: every route
+/// and the router are synchronous); opt-in: the listener designs and the access log's cost.
+private func werkVariants() -> [(name: String, handler: Handler, listeners: ListenerDesign, logged: Bool,
+                                 taskPerConnection: Bool)] {
     let hello = Handler { _ in Response.text("Hello, World!") }
     let asyncLayer = MiddlewareFunction("PassThrough") { request, next in try await next(request) }
     let router = Router {
         for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
         Route("/", handler: hello)
     }
-    let all: [(key: String, name: String, handler: Handler, listeners: ListenerDesign, logged: Bool)] = [
-        ("hello", "WerkServer hello (inline)", hello, .perLoop, false),
-        ("async", "  async layer (task/request)", Stack { asyncLayer; hello }, .perLoop, false),
-        ("router", "  Router, 20 rules (inline)", Stack { router }, .perLoop, false),
+    let helloAsync = Handler(layers: ["Handler"]) { _ in Response.text("Hello, World!") }
+    let all: [(key: String, name: String, handler: Handler, listeners: ListenerDesign, logged: Bool, perConnection: Bool)] = [
+        ("hello", "WerkServer hello (inline)", hello, .perLoop, false, false),
+        ("hello-async", "  hello, async only (req task)", helloAsync, .perLoop, false, false),
+        ("hello-async-conn", "  hello, async only (conn task)", helloAsync, .perLoop, false, true),
+        ("async", "  async layer (req task)", Stack { asyncLayer; hello }, .perLoop, false, false),
+        ("async-conn", "  async layer (conn task)", Stack { asyncLayer; hello }, .perLoop, false, true),
+        ("router", "  Router, 20 rules (inline)", Stack { router }, .perLoop, false, false),
         // The listener designs compared (item 2 of issue 9) and the access log's cost: opt-in.
-        ("shared", "  hello, shared+EXCLUSIVE, 64", hello, .shared(acceptBatch: 64), false),
-        ("shared1", "  hello, shared+EXCLUSIVE, 1", hello, .shared(acceptBatch: 1), false),
-        ("logged", "  hello, access log on", hello, .perLoop, true),
+        ("shared", "  hello, shared+EXCLUSIVE, 64", hello, .shared(acceptBatch: 64), false, false),
+        ("shared1", "  hello, shared+EXCLUSIVE, 1", hello, .shared(acceptBatch: 1), false, false),
+        ("logged", "  hello, access log on", hello, .perLoop, true, false),
     ]
     let defaults: Set = ["hello", "async", "router"]
     let chosen = environment("WERK_BENCH_SERVERS").map { $0.split(separator: ",").map(String.init) }
     return all.filter { chosen?.contains($0.key) ?? defaults.contains($0.key) }
-        .map { ($0.name, $0.handler, $0.listeners, $0.logged) }
+        .map { ($0.name, $0.handler, $0.listeners, $0.logged, $0.perConnection) }
 }
 
 func runServerBenchmarks(_ report: BenchmarkReport) async throws {
@@ -60,7 +69,7 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     configuration.eventLoops = loops
     let variants = werkVariants()
     guard !variants.isEmpty else {
-        print("\nServer: WERK_BENCH_SERVERS names no server (use hello, async, router)")
+        print("\nServer: WERK_BENCH_SERVERS names no server (use hello, hello-async, hello-async-conn, async, async-conn, router, shared, shared1, logged)")
         return
     }
     var servers: [(name: String, server: Server, url: String)] = []
@@ -72,6 +81,8 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
             configuration.accessLogger = try LineLogger(file: "/dev/null")
         }
         let server = Server(variant.handler, configuration: configuration)
+        if variant.taskPerConnection { setenv("WERK_TASK_PER_CONNECTION", "1", 1) }
+        defer { unsetenv("WERK_TASK_PER_CONNECTION") }
         let address = try server.start()
         servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
     }
@@ -125,7 +136,15 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
         print("  runs (req/s): \(servers[index].name.trimmingPrefix("  ")) \(runs.map { Int($0.requestsPerSecond) })")
     }
     if !nginxRuns.isEmpty { print("  runs (req/s): nginx \(nginxRuns.map { Int($0.requestsPerSecond) })") }
-    print("  RSS and CPU of WerkServer are the benchmark process's (all three servers + harness); nginx's are master + workers.")
+    for (index, server) in servers.enumerated() {
+        let cpu = werkRuns[index].compactMap(\.cpuMicrosPerRequest)
+        let user = werkRuns[index].compactMap(\.userMicrosPerRequest)
+        print("  CPU/req by round \(server.name.trimmingPrefix("  ")): \(cpu.map { microseconds($0) }.joined(separator: ", "))"
+              + "; median \(microseconds(middle(cpu))), user median \(microseconds(middle(user)))")
+    }
+    let nginxCPU = nginxRuns.compactMap(\.cpuMicrosPerRequest)
+    if !nginxCPU.isEmpty { print("  CPU/req by round nginx: \(nginxCPU.map { microseconds($0) }.joined(separator: ", ")); median \(microseconds(middle(nginxCPU)))") }
+    print("  RSS and CPU of WerkServer are the benchmark process's (all Werk servers + harness); nginx's are master + workers.")
     fflush(nil)
 }
 
@@ -146,6 +165,10 @@ private func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult?
 
 private func microseconds(_ value: Double?) -> String {
     value.map { "\(Double(Int($0 * 100)) / 100) us" } ?? "?"
+}
+
+private func middle(_ values: [Double]) -> Double? {
+    values.isEmpty ? nil : values.sorted()[values.count / 2]
 }
 
 private func median(_ runs: [LoadResult]) -> LoadResult? {

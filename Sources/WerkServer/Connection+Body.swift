@@ -12,19 +12,19 @@ extension Connection {
             switch nextBodyBytes(copy: false) {
             case .chunk(let n):
                 drained += n
-                if drained > configuration.maxDrainBytes {
-                    closeAfterFlush = true
+                if drained > loop.server.configuration.maxDrainBytes {
+                    state.drainAbandoned()
                     loop.scheduleFlush(self)
                     return false
                 }
             case .end:
-                draining = false
+                state.bodyDrained()
                 return true
             case .needMore:
-                if peerClosed { close() }
+                if state.peerClosed { close() }
                 return false
             case .failed:
-                closeAfterFlush = true
+                state.drainAbandoned()
                 loop.scheduleFlush(self)
                 return false
             }
@@ -47,7 +47,7 @@ extension Connection {
         case .chunked(var decoder):
             do {
                 while true {
-                    let step = try decoder.decode(buffer.readable, count: buffer.count, maxTrailerBytes: limits.maxHeaderBytes)
+                    let step = try decoder.decode(buffer.readable, count: buffer.count, maxTrailerBytes: loop.server.limits.maxHeaderBytes)
                     if step.dataCount > 0 && copy { lastChunk = buffer.copy(offset: step.dataStart, count: step.dataCount) }
                     buffer.consume(step.consumed)
                     if decoder.isDone {
@@ -62,7 +62,7 @@ extension Connection {
             } catch {
                 bodyMode = .none
                 bodyError = HTTPError(error.status, error.message)
-                keepAlive = false
+                state.refuseKeepAlive()
                 return .failed
             }
         }
@@ -77,6 +77,7 @@ extension Connection {
     }
 
     private func startPull(generation: Int, _ continuation: UnsafeContinuation<[UInt8]?, any Error>) {
+        assertInLoop()
         guard generation == self.generation, !closed, bodyWaiter == nil else {
             if let bodyError { return continuation.resume(throwing: bodyError) }
             if bodyWaiter != nil {
@@ -87,12 +88,12 @@ extension Connection {
         bodyWaiter = continuation
         deliverBody()
         guard bodyWaiter != nil else { return }
-        if expectContinue && !continueSent {
-            continueSent = true
+        if continueState == .expected {
+            continueState = .sent
             out.append("HTTP/1.1 100 Continue\r\n\r\n")
             loop.scheduleFlush(self)
         }
-        if peerClosed {
+        if state.peerClosed {
             bodyWaiter = nil
             return continuation.resume(throwing: HTTPError(.badRequest, "The client closed the connection before sending the whole body."))
         }

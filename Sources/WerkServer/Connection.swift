@@ -1,53 +1,53 @@
-import CWerkSystem
 import Glibc
 import WerkCore
 
 /// One HTTP/1.1 connection: reads and parses requests, runs the handler for one request at a time
-/// (pipelined requests wait in the read buffer, answered in order), writes responses.
+/// (pipelined requests wait in the read buffer, answered in order), writes responses. Its life is
+/// the explicit state machine ``ConnectionState``; this class does the I/O around it.
 ///
 /// Invariant that makes `@unchecked Sendable` safe: all state is touched only on the owning loop's
-/// thread. Handler tasks prefer the loop as executor; the few entry points reachable from a task
-/// (body pulls, response writing) hop to the loop first when they are not already on it. Because of
-/// that confinement the stored properties skip Swift's dynamic exclusivity checks
-/// (`@exclusivity(unchecked)`): they cost a runtime call per access on the request path.
+/// thread (asserted in debug builds at every entry point). Handler tasks prefer the loop as
+/// executor; the few entry points reachable from a task (body pulls, response writing) hop to the
+/// loop first when they are not already on it. Because of that confinement the stored properties
+/// skip Swift's dynamic exclusivity checks (`@exclusivity(unchecked)`): they cost a runtime call
+/// per access on the request path.
+///
+/// Memory: an idle connection holds no buffer. The read buffer and the output staging are borrowed
+/// from the loop's ``BufferPool`` when bytes arrive or a response is written, and given back as
+/// soon as they are empty again.
 final class Connection: @unchecked Sendable {
     enum Deadline { case none, header, idle, body, write, linger }
     enum BodyMode { case none, length(Int), chunked(ChunkedDecoder) }
+    /// `Expect: 100-continue`: not asked for, asked for, or answered.
+    enum ContinueState { case notExpected, expected, sent }
 
     let fd: Int32
     let loop: EventLoop
     let remoteAddress: String?
-    let configuration: Server.Configuration
-    let limits: ParserLimits
 
+    /// Where the connection is in its life (see ``ConnectionState``).
+    @exclusivity(unchecked) var state = ConnectionState()
     @exclusivity(unchecked) var buffer: ReadBuffer
     @exclusivity(unchecked) var scanner = HeadScanner()
-    @exclusivity(unchecked) var out = OutputQueue()
+    @exclusivity(unchecked) var out: OutputQueue
+    /// The interest registered with the poller.
+    @exclusivity(unchecked) private var registered: PollInterest = .read
+    /// Whether queued output waits for the socket to become writable.
+    @exclusivity(unchecked) var outputBlocked = false
+    /// Whether the connection is in the loop's flush queue.
     @exclusivity(unchecked) var flushScheduled = false
-    @exclusivity(unchecked) var closed = false
-    @exclusivity(unchecked) private var readInterest = true
-    @exclusivity(unchecked) var writeInterest = false
-    @exclusivity(unchecked) var peerClosed = false
-
-    @exclusivity(unchecked) var inFlight = false
+    /// Guards `processBuffer` against re-entry (a dispatch that finishes inline calls it again).
     @exclusivity(unchecked) private var processing = false
-    /// Whether the current response lets the connection stay open.
-    @exclusivity(unchecked) var keepAlive = true
-    @exclusivity(unchecked) var closeAfterFlush = false
-    @exclusivity(unchecked) var shuttingDown = false
-    @exclusivity(unchecked) var lingering = false
     @exclusivity(unchecked) private var lingerBytes = 0
 
     // The current request's body.
     @exclusivity(unchecked) var bodyMode: BodyMode = .none
     @exclusivity(unchecked) var bodyWaiter: UnsafeContinuation<[UInt8]?, any Error>?
     @exclusivity(unchecked) var bodyError: (any Error)?
-    @exclusivity(unchecked) var expectContinue = false
-    @exclusivity(unchecked) var continueSent = false
+    @exclusivity(unchecked) var continueState: ContinueState = .notExpected
+    /// Counts requests started and finished: a body pull for an older request finds nothing.
     @exclusivity(unchecked) var generation = 0
-    @exclusivity(unchecked) var draining = false
     @exclusivity(unchecked) var drained = 0
-
     /// The chunk `nextBodyBytes(copy: true)` took from the buffer.
     @exclusivity(unchecked) var lastChunk: [UInt8] = []
 
@@ -59,18 +59,25 @@ final class Connection: @unchecked Sendable {
     }
 
     @exclusivity(unchecked) var writeWaiter: UnsafeContinuation<Void, Never>?
+    /// The task of the request in flight (a streamed response, or a handler in task-per-request mode).
     @exclusivity(unchecked) var task: Task<Void, Never>?
+    /// The connection's serving task for handlers without a synchronous form: started with the first
+    /// request, it awaits the handler, writes the response and waits in `requestWaiter` for the next.
+    @exclusivity(unchecked) var servingTask: Task<Void, Never>?
+    @exclusivity(unchecked) var requestWaiter: UnsafeContinuation<Request?, Never>?
 
     @exclusivity(unchecked) var deadline: UInt64 = 0
     @exclusivity(unchecked) var deadlineKind: Deadline = .none
+
+    var closed: Bool { state.isClosed }
+    var inFlight: Bool { state.isResponding }
 
     init(fd: Int32, loop: EventLoop, remoteAddress: String) {
         self.fd = fd
         self.loop = loop
         self.remoteAddress = remoteAddress.isEmpty ? nil : remoteAddress
-        self.configuration = loop.server.configuration
-        self.limits = loop.server.limits
-        self.buffer = ReadBuffer(capacity: 8192)
+        self.buffer = ReadBuffer(pool: loop.buffers)
+        self.out = OutputQueue(pool: loop.buffers)
     }
 
     deinit {
@@ -78,7 +85,14 @@ final class Connection: @unchecked Sendable {
         out.deallocate()
     }
 
+    /// Debug builds check that the caller runs on the connection's loop thread.
+    @inline(__always)
+    func assertInLoop(_ function: StaticString = #function) {
+        assert(loop.inLoop, "Connection.\(function) called off its event loop thread")
+    }
+
     func start() {
+        assertInLoop()
         setDeadline(.header)
         if loop.draining { beginShutdown() }
     }
@@ -91,13 +105,15 @@ final class Connection: @unchecked Sendable {
 
     // MARK: Events
 
-    func handle(events: UInt32) {
-        if events & EPOLLOUT.rawValue != 0 { flush() }
-        if !closed && events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 { onReadable() }
+    func handle(_ event: PollEvent) {
+        assertInLoop()
+        if event.writable { flush() }
+        if !closed && (event.readable || event.hangup) { onReadable() }
+        if buffer.count == 0 { buffer.release() }
     }
 
     private func onReadable() {
-        if lingering { return lingerRead() }
+        if state.phase == .lingering { return lingerRead() }
         let n = buffer.read(from: fd)
         if n > 0 {
             if bodyWaiter != nil {
@@ -107,11 +123,12 @@ final class Connection: @unchecked Sendable {
                 processBuffer()
             }
         } else if n == 0 {
-            peerClosed = true
+            state.peerClosedInput()
             if let waiter = bodyWaiter {
                 bodyWaiter = nil
-                bodyError = HTTPError(.badRequest, "The client closed the connection before sending the whole body.")
-                waiter.resume(throwing: bodyError!)
+                let error = HTTPError(.badRequest, "The client closed the connection before sending the whole body.")
+                bodyError = error
+                waiter.resume(throwing: error)
             }
             if !inFlight && out.isEmpty { return close() }
         } else if errno != EAGAIN && errno != EINTR {
@@ -128,26 +145,24 @@ final class Connection: @unchecked Sendable {
             processing = false
             updateInterest()
         }
-        while !closed && !inFlight && !closeAfterFlush && out.pending < configuration.maxPendingOutputBytes {
-            if draining {
+        while state.readsRequests && out.pending < loop.server.configuration.maxPendingOutputBytes {
+            if state.phase == .drainingBody {
                 guard drainBody() else { break }
             }
             if buffer.count == 0 { break }
             // Tolerate empty lines before a request line (RFC 9112 §2.2).
-            while buffer.count >= 2 && buffer.readable[0] == 13 && buffer.readable[1] == 10 && scannerIsFresh {
+            while buffer.count >= 2 && buffer.readable[0] == 13 && buffer.readable[1] == 10 && scanner.isFresh {
                 buffer.consume(2)
             }
             if buffer.count == 0 { break }
             if deadlineKind == .idle { setDeadline(.header) }
-            scannerIsFresh = false
             do {
-                guard let length = try scanner.findEnd(buffer.readable, count: buffer.count, limits: limits) else {
-                    if peerClosed { close() }
+                guard let length = try scanner.findEnd(buffer.readable, count: buffer.count, limits: loop.server.limits) else {
+                    if state.peerClosed { close() }
                     break
                 }
-                let head = try HTTPParser.parseHead(buffer.readable, length: length, limits: limits)
+                let head = try HTTPParser.parseHead(buffer.readable, length: length, limits: loop.server.limits)
                 buffer.consume(length)
-                scannerIsFresh = true
                 dispatch(head)
             } catch {
                 respondWithError(error.status, error.message)
@@ -155,17 +170,14 @@ final class Connection: @unchecked Sendable {
         }
     }
 
-    @exclusivity(unchecked) private var scannerIsFresh = true
-
     // MARK: Requests
 
     private func dispatch(_ head: ParsedHead) {
-        inFlight = true
+        assertInLoop()
+        state.requestStarted(keepAlive: head.keepAlive)
         generation &+= 1
-        keepAlive = head.keepAlive && !shuttingDown
         deadlineKind = .none
-        expectContinue = head.expectContinue
-        continueSent = false
+        continueState = head.expectContinue ? .expected : .notExpected
         bodyError = nil
         var body = RequestBody.empty
         if head.chunked {
@@ -190,7 +202,7 @@ final class Connection: @unchecked Sendable {
         var request = Request(method: head.method, target: head.target, version: head.version, headers: head.headers,
                               body: body, scheme: "http", remoteAddress: remoteAddress)
         request.serverAddress = loop.server.serverAddress
-        request.maxContentLength = configuration.maxBodySize
+        request.maxContentLength = loop.server.configuration.maxBodySize
         let handler = loop.server.handler
         if let response = handler.respondSynchronouslyCatchingErrors(request) {
             // The fast path: a handler that never suspends answers inline, without a task.
@@ -201,16 +213,48 @@ final class Connection: @unchecked Sendable {
                 self.requestFinished()
             }
             if inFlight && self.generation == generation { task = started }
-            return
+        } else if loop.server.taskPerConnection {
+            serveInTask(request)
+        } else {
+            let generation = self.generation
+            let started = Task.immediate(executorPreference: loop) { [self] in
+                // The body of `respond(to:with:)`, written out: one async frame less per request.
+                let response = await handler.respondCatchingErrors(request)
+                if !self.loop.inLoop { await self.hopToLoop() }
+                if let pending = self.startResponse(response, for: request) { await self.finishResponse(pending) }
+                self.requestFinished()
+            }
+            if inFlight && self.generation == generation { task = started }
         }
-        let generation = self.generation
-        let started = Task.immediate(executorPreference: loop) { [self] in
-            let response = await handler.respondCatchingErrors(request)
-            if !self.loop.inLoop { await self.hopToLoop() }
-            if let pending = self.startResponse(response, for: request) { await self.finishResponse(pending) }
-            self.requestFinished()
+    }
+
+    /// Runs the handler for `request` and writes its response.
+    private func respond(to request: Request, with handler: Handler) async {
+        let response = await handler.respondCatchingErrors(request)
+        if !loop.inLoop { await hopToLoop() }
+        if let pending = startResponse(response, for: request) { await finishResponse(pending) }
+    }
+
+    /// Hands `request` to the connection's serving task, starting it on the first request.
+    private func serveInTask(_ request: Request) {
+        if let waiter = requestWaiter {
+            requestWaiter = nil
+            return waiter.resume(returning: request)
         }
-        if inFlight && self.generation == generation { task = started }
+        let handler = loop.server.handler
+        servingTask = Task.immediate(executorPreference: loop) { [self] in
+            var next: Request? = request
+            while let request = next {
+                await self.respond(to: request, with: handler)
+                next = await withUnsafeContinuation { continuation in
+                    // Waits for the next request; finishing this one may dispatch it at once, or
+                    // close the connection (which resumes the waiter with nil).
+                    if self.closed { return continuation.resume(returning: nil) }
+                    self.requestWaiter = continuation
+                    self.requestFinished()
+                }
+            }
+        }
     }
 
     /// Runs the rest of the calling task on this connection's loop.
@@ -222,46 +266,46 @@ final class Connection: @unchecked Sendable {
     }
 
     func requestFinished() {
+        assertInLoop()
         guard !closed else { return }
-        inFlight = false
         task = nil
         generation &+= 1
+        let bodyLeft: ConnectionState.BodyLeft
         switch bodyMode {
-        case .none: break
+        case .none: bodyLeft = .none
         default:
-            if expectContinue && !continueSent { keepAlive = false } else { draining = true; drained = 0 }
+            if continueState == .expected {
+                bodyLeft = .neverRequested
+            } else {
+                bodyLeft = .unread
+                drained = 0
+            }
         }
-        if !keepAlive || shuttingDown { closeAfterFlush = true }
-        if !closeAfterFlush {
-            if buffer.count > 0 { setDeadline(.header) }
-            else { setDeadline(.idle) }
+        switch state.requestFinished(bodyLeft: bodyLeft) {
+        case .closingAfterFlush: break
+        default: setDeadline(buffer.count > 0 ? .header : .idle)
         }
         loop.scheduleFlush(self)
         if !processing { processBuffer() }
+        if buffer.count == 0 { buffer.release() }
     }
 
     // MARK: Interest, timeouts, closing
 
     func updateInterest() {
         guard !closed else { return }
-        let wantRead: Bool
-        if lingering { wantRead = true }
-        else if peerClosed { wantRead = false }
-        else if bodyWaiter != nil { wantRead = true }
-        else if inFlight || closeAfterFlush { wantRead = false }
-        else if draining { wantRead = true }
-        else { wantRead = out.pending < configuration.maxPendingOutputBytes }
-        let wantWrite = writeInterest
-        if wantRead != readInterest || wantWrite != currentWriteInterest {
-            readInterest = wantRead
-            currentWriteInterest = wantWrite
-            loop.updateInterest(fd: fd, read: wantRead, write: wantWrite)
+        var wanted: PollInterest = outputBlocked ? .write : []
+        if state.wantsRead(bodyWaiting: bodyWaiter != nil, outputFull: out.pending >= loop.server.configuration.maxPendingOutputBytes) {
+            wanted.insert(.read)
+        }
+        if wanted != registered {
+            registered = wanted
+            loop.poller.modify(fd, interest: wanted)
         }
     }
 
-    @exclusivity(unchecked) private var currentWriteInterest = false
-
     func checkTimeout(now: UInt64) {
+        assertInLoop()
         guard deadlineKind != .none, now >= deadline, !closed else { return }
         switch deadlineKind {
         case .header:
@@ -272,12 +316,13 @@ final class Connection: @unchecked Sendable {
             }
         case .body:
             deadlineKind = .none
-            keepAlive = false
-            bodyError = HTTPError(.requestTimeout, "The request body did not arrive in time.")
+            state.refuseKeepAlive()
+            let error = HTTPError(.requestTimeout, "The request body did not arrive in time.")
+            bodyError = error
             bodyMode = .none
             if let waiter = bodyWaiter {
                 bodyWaiter = nil
-                waiter.resume(throwing: bodyError!)
+                waiter.resume(throwing: error)
             }
         case .idle, .write, .linger, .none:
             close()
@@ -286,24 +331,24 @@ final class Connection: @unchecked Sendable {
 
     /// Stops taking new requests: an idle connection closes now, a busy one after its response.
     func beginShutdown() {
-        shuttingDown = true
-        if !inFlight && out.isEmpty && buffer.count == 0 { return close() }
-        keepAlive = false
-        if !inFlight { closeAfterFlush = true; loop.scheduleFlush(self) }
+        assertInLoop()
+        switch state.beginShutdown(idle: out.isEmpty && buffer.count == 0) {
+        case .closeNow: close()
+        case .closeAfterFlush: loop.scheduleFlush(self)
+        case .closeAfterResponse, .none: break
+        }
     }
 
     /// Closes after the queued output, reading and discarding what the client still sends for a
     /// moment so that the response is not destroyed by a TCP reset.
     func closeGracefully() {
-        if peerClosed || (buffer.count == 0 && !draining && !hadError) { return close() }
-        lingering = true
+        guard state.mustLinger(bufferedInput: buffer.count > 0) else { return close() }
+        state.startLingering()
         buffer.consume(buffer.count)
         shutdown(fd, Int32(SHUT_WR))
         setDeadline(.linger)
         updateInterest()
     }
-
-    @exclusivity(unchecked) var hadError = false
 
     private func lingerRead() {
         let n = buffer.read(from: fd)
@@ -317,10 +362,13 @@ final class Connection: @unchecked Sendable {
     }
 
     func close() {
-        guard !closed else { return }
-        closed = true
+        assertInLoop()
+        guard state.close() else { return }
+        loop.poller.willClose(fd)
         Glibc.close(fd)
         out.discard()
+        buffer.consume(buffer.count)
+        buffer.release()
         loop.unregister(self)
         if let waiter = bodyWaiter {
             bodyWaiter = nil
@@ -332,5 +380,11 @@ final class Connection: @unchecked Sendable {
         }
         task?.cancel()
         task = nil
+        servingTask?.cancel()
+        servingTask = nil
+        if let waiter = requestWaiter {
+            requestWaiter = nil
+            waiter.resume(returning: nil)
+        }
     }
 }

@@ -2,14 +2,16 @@ import CWerkSystem
 import Glibc
 import Synchronization
 
-/// One event loop: one thread, one epoll instance, one listener, and the connections accepted on it.
-/// It is also a `TaskExecutor`, so handler tasks started with `Task.immediate(executorPreference:)`
-/// run on the loop thread (inline until their first real suspension).
+/// One event loop: one thread, one ``Poller`` (epoll on Linux), one listener, and the connections
+/// accepted on it. It is also a `TaskExecutor`, so handler tasks started with
+/// `Task.immediate(executorPreference:)` run on the loop thread (inline until their first real
+/// suspension).
 ///
 /// Invariant that makes `@unchecked Sendable` safe: every stored `var` is read and written only on
-/// the loop thread (checked with `precondition(inLoop)` at the entry points that matter). Other
-/// threads reach the loop only through `remote` (a `Mutex`) followed by a write to `wakeFD`. The
-/// same confinement is why the stored `var`s are `@exclusivity(unchecked)`.
+/// the loop thread (asserted with `inLoop` in debug builds at every entry point: here, and in
+/// `Connection`'s event, request, response, stream-write and timer entry points). Other threads
+/// reach the loop only through `remote` (a `Mutex`) followed by a write to `wakeFD`. The same
+/// confinement is why the stored `var`s are `@exclusivity(unchecked)`.
 final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Work queued from other threads.
     private enum Work {
@@ -19,8 +21,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     let index: Int
     let server: ServerCore
-    let epollFD: Int32
+    /// Readiness of the wake descriptor, the listener and the connections.
+    let poller: PlatformPoller
     let wakeFD: Int32
+    /// Read buffers and output staging lent to this loop's connections.
+    let buffers = BufferPool()
     /// Set once by the loop thread before anything else runs on it.
     private let threadID = Atomic<UInt>(0)
     @exclusivity(unchecked) private var localJobs: [UnownedJob] = []
@@ -29,9 +34,11 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Connections by file descriptor.
     @exclusivity(unchecked) var connections: [Connection?] = []
     @exclusivity(unchecked) var connectionCount = 0
+    /// The most connections open since memory was last returned to the system.
+    @exclusivity(unchecked) private var connectionPeak = 0
     /// The listening socket of this loop (-1 once closed).
     @exclusivity(unchecked) var listenerFD: Int32 = -1
-    /// Whether the listener is in the epoll set (it leaves it at the connection cap).
+    /// Whether the listener is watched by the poller (it leaves it at the connection cap).
     @exclusivity(unchecked) var accepting = false
     /// Connections that produced output to flush after the current batch.
     @exclusivity(unchecked) private var flushQueue: [Connection] = []
@@ -40,7 +47,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     @exclusivity(unchecked) var drainDeadline: UInt64 = 0
     @exclusivity(unchecked) private var stopped = false
     @exclusivity(unchecked) var nextTick: UInt64 = 0
-    /// The monotonic clock, read once after each `epoll_wait` and after each batch: deadlines are
+    /// The monotonic clock, read once after each poller wait and after each batch: deadlines are
     /// armed from it instead of a clock call per request.
     @exclusivity(unchecked) private(set) var now: UInt64 = 0
     let dateCache = DateCache()
@@ -49,22 +56,22 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     init(index: Int, server: ServerCore, listenerFD: Int32) throws(ServerError) {
         self.index = index
         self.server = server
-        let ep = epoll_create1(Int32(EPOLL_CLOEXEC))
-        guard ep >= 0 else { throw ServerError.system("epoll_create1", errno) }
+        poller = try PlatformPoller()
         let wake = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
-        guard wake >= 0 else { let e = errno; close(ep); throw ServerError.system("eventfd", e) }
-        epollFD = ep
+        guard wake >= 0 else { throw ServerError.system("eventfd", errno) }
         wakeFD = wake
         self.listenerFD = listenerFD
-        var ev = epoll_event()
-        ev.events = EPOLLIN.rawValue
-        ev.data.fd = wake
-        _ = epoll_ctl(ep, EPOLL_CTL_ADD, wake, &ev)
+        poller.add(wake, interest: .read)
     }
 
     deinit {
-        close(epollFD)
         close(wakeFD)
+    }
+
+    /// Debug builds check that the caller runs on this loop's thread.
+    @inline(__always)
+    func assertInLoop(_ function: StaticString = #function) {
+        assert(inLoop, "EventLoop.\(function) called off its thread")
     }
 
     // MARK: Executor
@@ -133,9 +140,6 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func runLoop() {
         if listenerFD >= 0 { setAccepting(true) }
-        let capacity = 512
-        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
-        defer { events.deallocate() }
         let tick = server.configuration.tickNanoseconds
         now = Clock.now()
         nextTick = now + tick
@@ -144,19 +148,17 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
             if localJobs.isEmpty {
                 timeout = now >= nextTick ? 0 : Int32(min((nextTick - now) / 1_000_000 + 1, 1000))
             }
-            let n = epoll_wait(epollFD, events, Int32(capacity), timeout)
+            let n = poller.wait(timeoutMilliseconds: timeout)
             now = Clock.now()
-            if n > 0 {
-                for i in 0..<Int(n) {
-                    let event = events[i]
-                    let fd = event.data.fd
-                    if fd == wakeFD {
-                        drainRemote()
-                    } else if fd == listenerFD {
-                        acceptConnections()
-                    } else if Int(fd) < connections.count, let connection = connections[Int(fd)] {
-                        connection.handle(events: event.events)
-                    }
+            for i in 0..<n {
+                let event = poller.event(i)
+                let fd = event.fd
+                if fd == wakeFD {
+                    drainRemote()
+                } else if fd == listenerFD {
+                    acceptConnections()
+                } else if Int(fd) < connections.count, let connection = connections[Int(fd)] {
+                    connection.handle(event)
                 }
             }
             runJobs()
@@ -175,6 +177,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Asks `connection` to be flushed after the current batch (once).
     func scheduleFlush(_ connection: Connection) {
+        assertInLoop()
         if !connection.flushScheduled {
             connection.flushScheduled = true
             flushQueue.append(connection)
@@ -194,7 +197,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func onTick(now: UInt64) {
+        assertInLoop()
         for case let connection? in connections { connection.checkTimeout(now: now) }
+        returnMemory()
         resumeAccepting()
         if draining {
             if connectionCount == 0 || now >= drainDeadline {
@@ -203,18 +208,31 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    // MARK: Memory
+
+    /// On each tick: frees the pooled buffers beyond a small reserve, and when the number of open
+    /// connections has fallen well below its peak (a flood closed), asks the allocator to give its
+    /// free pages back to the system (glibc keeps them otherwise: `malloc_trim`).
+    private func returnMemory() {
+        buffers.trim()
+        if connectionPeak - connectionCount >= Self.trimThreshold && connectionCount <= connectionPeak / 2 {
+            connectionPeak = connectionCount
+            _ = malloc_trim(0)
+        }
+    }
+
+    /// How many connections must have closed since the peak before memory is trimmed.
+    static let trimThreshold = 256
+
     // MARK: Accepting
 
     func setAccepting(_ on: Bool) {
         guard listenerFD >= 0, on != accepting else { return }
         accepting = on
-        var ev = epoll_event()
-        ev.events = EPOLLIN.rawValue | (server.sharedListener ? EPOLLEXCLUSIVE.rawValue : 0)
-        ev.data.fd = listenerFD
         if on {
-            _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, listenerFD, &ev)
+            poller.add(listenerFD, interest: server.sharedListener ? [.read, .exclusive] : .read)
         } else {
-            _ = epoll_ctl(epollFD, EPOLL_CTL_DEL, listenerFD, &ev)
+            poller.remove(listenerFD)
         }
     }
 
@@ -250,30 +268,22 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func register(_ connection: Connection) {
+        assertInLoop()
         let fd = Int(connection.fd)
         if fd >= connections.count {
             connections.append(contentsOf: repeatElement(nil, count: max(fd + 1 - connections.count, 64)))
         }
         connections[fd] = connection
         connectionCount += 1
+        connectionPeak = max(connectionPeak, connectionCount)
         server.acceptedConnections.add(1, ordering: .relaxed)
-        var ev = epoll_event()
-        ev.events = EPOLLIN.rawValue
-        ev.data.fd = connection.fd
-        _ = epoll_ctl(epollFD, EPOLL_CTL_ADD, connection.fd, &ev)
+        poller.add(connection.fd, interest: .read)
         connection.start()
-    }
-
-    /// Changes the epoll interest of a connection.
-    func updateInterest(fd: Int32, read: Bool, write: Bool) {
-        var ev = epoll_event()
-        ev.events = (read ? EPOLLIN.rawValue : 0) | (write ? EPOLLOUT.rawValue : 0)
-        ev.data.fd = fd
-        _ = epoll_ctl(epollFD, EPOLL_CTL_MOD, fd, &ev)
     }
 
     /// Forgets a closed connection.
     func unregister(_ connection: Connection) {
+        assertInLoop()
         let fd = Int(connection.fd)
         if fd < connections.count, connections[fd] === connection {
             connections[fd] = nil
@@ -288,7 +298,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Stops accepting, closes idle connections, lets the others finish until `deadline`.
     func beginShutdown(deadline: UInt64) {
-        precondition(inLoop)
+        precondition(inLoop, "EventLoop.beginShutdown called off its thread")
         guard !draining else { return }
         draining = true
         drainDeadline = deadline

@@ -45,6 +45,9 @@ struct HeadScanner {
         requestLineEnd = -1
     }
 
+    /// Whether no byte of the next head has been scanned yet.
+    var isFresh: Bool { scanned == 0 && requestLineEnd < 0 }
+
     /// The length of the head (through the blank line) when complete, nil when more bytes are
     /// needed. Throws 400 on a bare LF, 414 on a long request line, 431 on a large header section.
     mutating func findEnd(_ base: UnsafePointer<UInt8>, count: Int, limits: ParserLimits) throws(ParseError) -> Int? {

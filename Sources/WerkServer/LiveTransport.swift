@@ -81,7 +81,7 @@ public struct LiveTransport: TestTransport {
 }
 
 /// Idle kept-alive client connections. A socket is in the pool or in one request's hands, never both.
-private final class ConnectionPool: @unchecked Sendable {
+private final class ConnectionPool: Sendable {
     private let idle = Mutex<[BlockingSocket]>([])
 
     func take() -> BlockingSocket? { idle.withLock { $0.popLast() } }

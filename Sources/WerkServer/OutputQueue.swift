@@ -2,8 +2,10 @@ import Glibc
 
 /// Bytes and file regions waiting to be written to a socket, in order.
 ///
-/// Small writes (heads, small bodies, chunk framing) are copied into one raw staging buffer that is
-/// reused between responses, so a typical response is one `memcpy` per piece and one `write(2)`.
+/// Small writes (heads, small bodies, chunk framing) are copied into one raw staging buffer, so a
+/// typical response is one `memcpy` per piece and one `write(2)`. The staging memory is borrowed
+/// from the loop's ``BufferPool`` and given back as soon as everything is written, so an idle
+/// connection holds none.
 /// Large bodies (over 32 KiB) are queued as their arrays, file regions as descriptors for
 /// `sendfile(2)`; only then does the queue keep a segment list to preserve the order.
 struct OutputQueue {
@@ -26,10 +28,8 @@ struct OutputQueue {
 
     /// Bodies larger than this are queued without copying.
     static let copyLimit = 32 * 1024
-    private static let initialStaging = 4096
-    /// Staging grown beyond this is released once everything is written.
-    private static let retainedStaging = 64 * 1024
 
+    let pool: BufferPool
     private var staging: UnsafeMutablePointer<UInt8>? = nil
     private var stagingCapacity = 0
     private var stagingCount = 0
@@ -42,6 +42,10 @@ struct OutputQueue {
     private(set) var pending = 0
 
     var isEmpty: Bool { pending == 0 }
+
+    init(pool: BufferPool) {
+        self.pool = pool
+    }
 
     // MARK: Appending
 
@@ -62,12 +66,17 @@ struct OutputQueue {
     }
 
     private mutating func growStaging(_ needed: Int) {
-        var capacity = max(stagingCapacity * 2, Self.initialStaging)
+        if staging == nil && needed <= pool.blockSize {
+            staging = pool.take()
+            stagingCapacity = pool.blockSize
+            return
+        }
+        var capacity = max(stagingCapacity * 2, pool.blockSize)
         while capacity - stagingCount < needed { capacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         if let staging {
             grown.update(from: staging, count: stagingCount)
-            staging.deallocate()
+            pool.give(staging, capacity: stagingCapacity)
         }
         staging = grown
         stagingCapacity = capacity
@@ -208,18 +217,18 @@ struct OutputQueue {
         }
     }
 
-    /// Resets the queue once everything is written, keeping a modest staging buffer for reuse.
+    /// Resets the queue once everything is written, giving the staging memory back to the pool.
     private mutating func recycle() {
-        if stagingCapacity > Self.retainedStaging { releaseStaging() }
+        releaseStaging()
         stagingCount = 0
         written = 0
-        segments.removeAll(keepingCapacity: true)
+        segments.removeAll()
         first = 0
         pending = 0
     }
 
     private mutating func releaseStaging() {
-        staging?.deallocate()
+        if let staging { pool.give(staging, capacity: stagingCapacity) }
         staging = nil
         stagingCapacity = 0
     }
@@ -229,7 +238,8 @@ struct OutputQueue {
         for segment in segments[first...] {
             if case .file(let fd, _, _) = segment { close(fd) }
         }
-        segments.removeAll()
+        segments = []
+        releaseStaging()
         stagingCount = 0
         written = 0
         first = 0

@@ -2,27 +2,40 @@ import Glibc
 
 /// A connection's read buffer: raw memory with a readable window `[start, end)`. Parsing works on
 /// pointers into it; bytes are copied out only to build a `Request` or a body chunk.
+///
+/// The memory is borrowed from the loop's ``BufferPool`` when bytes are about to be read and given
+/// back by ``release()`` once everything read was consumed, so an idle connection holds none.
 struct ReadBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
+    private(set) var base: UnsafeMutablePointer<UInt8>?
+    private(set) var capacity = 0
     private(set) var start = 0
     private(set) var end = 0
+    let pool: BufferPool
 
-    init(capacity: Int) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
+    init(pool: BufferPool) {
+        self.pool = pool
     }
 
     /// Readable bytes.
     var count: Int { end - start }
-    /// The first readable byte.
-    var readable: UnsafeMutablePointer<UInt8> { base + start }
+    /// The first readable byte (a valid address even while no memory is borrowed and `count` is 0).
+    var readable: UnsafeMutablePointer<UInt8> { (base ?? BufferPool.placeholder) + start }
 
-    /// Makes room for at least `minimum` more bytes at the end (compacting, then growing).
+    /// Makes room for at least `minimum` more bytes at the end (borrowing, compacting, then growing).
     mutating func reserve(_ minimum: Int) {
+        guard let current = base else {
+            if minimum <= pool.blockSize {
+                base = pool.take()
+                capacity = pool.blockSize
+            } else {
+                base = .allocate(capacity: minimum)
+                capacity = minimum
+            }
+            return
+        }
         if capacity - end >= minimum { return }
         if start > 0 {
-            if count > 0 { memmove(base, base + start, count) }
+            if count > 0 { memmove(current, current + start, count) }
             end = count
             start = 0
             if capacity - end >= minimum { return }
@@ -30,8 +43,8 @@ struct ReadBuffer {
         var newCapacity = capacity * 2
         while newCapacity - end < minimum { newCapacity *= 2 }
         let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        if count > 0 { grown.update(from: base + start, count: count) }
-        base.deallocate()
+        if count > 0 { grown.update(from: current + start, count: count) }
+        pool.give(current, capacity: capacity)
         base = grown
         capacity = newCapacity
     }
@@ -39,7 +52,7 @@ struct ReadBuffer {
     /// Reads from `fd` into the free space. Returns read(2)'s result.
     mutating func read(from fd: Int32) -> Int {
         reserve(4096)
-        let n = Glibc.read(fd, base + end, capacity - end)
+        let n = Glibc.read(fd, base! + end, capacity - end)
         if n > 0 { end += n }
         return n
     }
@@ -55,8 +68,23 @@ struct ReadBuffer {
 
     /// Copies `n` bytes at `offset` (from the readable start) into an array.
     func copy(offset: Int, count n: Int) -> [UInt8] {
-        Array(UnsafeBufferPointer(start: base + start + offset, count: n))
+        Array(UnsafeBufferPointer(start: readable + offset, count: n))
     }
 
-    func deallocate() { base.deallocate() }
+    /// Gives the memory back to the pool when nothing is buffered (an idle connection keeps none).
+    mutating func release() {
+        guard count == 0, let current = base else { return }
+        pool.give(current, capacity: capacity)
+        base = nil
+        capacity = 0
+        start = 0
+        end = 0
+    }
+
+    /// Frees the memory (the owner's `deinit`).
+    mutating func deallocate() {
+        if let current = base { pool.give(current, capacity: capacity) }
+        base = nil
+        capacity = 0
+    }
 }

@@ -27,6 +27,12 @@ final class ServerCore: Sendable {
     let openConnections = Atomic<Int>(0)
     /// Connections accepted since start.
     let acceptedConnections = Atomic<Int>(0)
+    /// Whether a handler without a synchronous form runs in one serving task per connection
+    /// (awaiting each request in turn, as Hummingbird does) instead of a task per request (the
+    /// default). Selected with the environment variable `WERK_TASK_PER_CONNECTION=1`, read when the
+    /// server starts, so that `Benchmarks server` can compare the two in one run; measured, the
+    /// serving task was no faster (see ARCHITECTURE.md).
+    let taskPerConnection = getenv("WERK_TASK_PER_CONNECTION") != nil
 
     private struct State {
         var loops: [EventLoop] = []

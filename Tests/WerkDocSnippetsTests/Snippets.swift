@@ -44,6 +44,22 @@ print(app)          // the layers, outermost first
 }
 }
 
+// Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:19
+@Sendable func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19() async throws {
+let hello = Handler { _ in Response.text("Hello, World!") }   // called inline on the loop
+let server = Server(hello, configuration: .init(host: "127.0.0.1", port: 0))
+_ = server
+}
+
+// Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:29
+@Sendable func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() async throws {
+let echo = Handler { request in
+    let body = try await request.data()      // suspends until the body has arrived
+    return Response(status: .ok, contentType: "application/octet-stream", bytes: body)
+}
+_ = echo
+}
+
 // Sources/Werk/Werk.docc/Server.md:12
 @Sendable func snippet_Sources_Werk_Werk_docc_Server_md_12() async throws {
 let app = Handler { _ in "Hello, World!" }

@@ -1,4 +1,4 @@
-// CWerkSystem: the few libc calls Swift's Glibc module does not expose (epoll, eventfd, accept4),
+// CWerkSystem: the few libc calls Swift's Glibc module does not expose (epoll, eventfd, accept4, malloc_trim),
 // plus async-signal-safe SIGINT/SIGTERM forwarding for the server's graceful shutdown.
 #pragma once
 #include <sys/epoll.h>
@@ -7,6 +7,7 @@
 #include <sys/un.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <malloc.h>
 
 /// accept4(2): hidden behind _GNU_SOURCE in glibc's headers.
 int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);

@@ -14,6 +14,7 @@ extension Connection {
     /// Queues the head and (unless it is a stream) the body of `response`. Synchronous, on the loop:
     /// a handler that never suspends costs no further task switches. Returns the stream to send.
     func startResponse(_ original: Response, for request: Request) -> PendingStream? {
+        assertInLoop()
         guard !closed else { return nil }
         var response = original
         if let bad = Self.firstInvalidFieldName(response.headers) {
@@ -35,11 +36,10 @@ extension Connection {
         switch bodyMode {
         case .none: break
         case .length(let remaining):
-            if (expectContinue && !continueSent) || remaining > configuration.maxDrainBytes { keepAlive = false }
+            if continueState == .expected || remaining > loop.server.configuration.maxDrainBytes { state.refuseKeepAlive() }
         case .chunked:
-            if expectContinue && !continueSent { keepAlive = false }
+            if continueState == .expected { state.refuseKeepAlive() }
         }
-        if shuttingDown { keepAlive = false }
 
         let isHead = request.method == .head
         let noBody = response.status.forbidsBody
@@ -56,10 +56,10 @@ extension Connection {
                 if let known { length = known }
                 else if let header = response.headers["Content-Length"], let n = Int(header), n >= 0 { length = n }
                 else if request.version == .http1_1 { chunked = true }
-                else { keepAlive = false }
+                else { state.refuseKeepAlive() }
             }
         }
-        if Self.asksToClose(response.headers) { keepAlive = false }
+        if Self.asksToClose(response.headers) { state.refuseKeepAlive() }
 
         writeHead(response.status, response.headers, length: length, chunked: chunked && !isHead,
                   version: request.version)
@@ -84,9 +84,9 @@ extension Connection {
         return pending
     }
 
-    /// Marks the response complete in the output queue.
+    /// Marks the response complete in the output queue (the connection's state changes when the
+    /// request finishes).
     func endResponse() {
-        if !keepAlive { closeAfterFlush = true }
         loop.scheduleFlush(self)
     }
 
@@ -127,7 +127,8 @@ extension Connection {
         var sent = 0
         do {
             while !closed {
-                if out.pending >= configuration.maxPendingOutputBytes {
+                assertInLoop()
+                if out.pending >= loop.server.configuration.maxPendingOutputBytes {
                     loop.scheduleFlush(self)
                     await withUnsafeContinuation { writeWaiter = $0 }
                     if closed { break }
@@ -152,10 +153,10 @@ extension Connection {
                 loop.scheduleFlush(self)
             }
             if chunked { out.append("0\r\n\r\n") }
-            if let length, sent < length { keepAlive = false }
+            if let length, sent < length { state.refuseKeepAlive() }
         } catch {
             await hopToLoop()
-            keepAlive = false   // the client sees a truncated body (no last chunk) and the close
+            state.refuseKeepAlive()   // the client sees a truncated body (no last chunk) and the close
             // A stream failing because the client left (the connection closed, the task cancelled)
             // is not the application's error.
             if !closed && !(error is CancellationError) {
@@ -200,7 +201,7 @@ extension Connection {
         } else if chunked {
             out.append("Transfer-Encoding: chunked\r\n")
         }
-        if !keepAlive {
+        if !state.keepAlive {
             out.append("Connection: close\r\n")
         } else if version == .http1_0 {
             out.append("Connection: keep-alive\r\n")
@@ -210,10 +211,9 @@ extension Connection {
 
     /// Answers a request the parser rejected (or a timeout) and closes the connection.
     func respondWithError(_ status: Status, _ message: String) {
+        assertInLoop()
         guard !closed else { return }
-        keepAlive = false
-        hadError = true
-        closeAfterFlush = true
+        state.errorResponseQueued()
         let response = HTTPError(status, message).response(json: false)
         let body: [UInt8]
         if case .bytes(let bytes) = response.body { body = bytes } else { body = [] }
@@ -231,17 +231,18 @@ extension Connection {
                                       status: status, bytes: bytes))
     }
 
-    /// Writes queued output; on EAGAIN waits for EPOLLOUT. Closes when asked to and done.
+    /// Writes queued output; on EAGAIN waits until the socket is writable. Closes when asked to and done.
     func flush() {
+        assertInLoop()
         guard !closed else { return }
         if !out.isEmpty {
             switch out.write(to: fd) {
             case .failed:
                 return close()
             case .wouldBlock:
-                writeInterest = true
+                outputBlocked = true
                 if deadlineKind != .body { setDeadline(.write) }
-                if out.pending < configuration.maxPendingOutputBytes / 2, let waiter = writeWaiter {
+                if out.pending < loop.server.configuration.maxPendingOutputBytes / 2, let waiter = writeWaiter {
                     writeWaiter = nil
                     waiter.resume()
                 }
@@ -250,7 +251,7 @@ extension Connection {
                 break
             }
         }
-        writeInterest = false
+        outputBlocked = false
         if deadlineKind == .write {
             if inFlight { deadlineKind = .none }
             else if buffer.count > 0 { setDeadline(.header) }
@@ -260,13 +261,9 @@ extension Connection {
             writeWaiter = nil
             waiter.resume()
         }
-        if closeAfterFlush && !inFlight {
-            return closeGracefully()
-        }
-        if !inFlight && buffer.count > 0 && !processingBlocked { processBuffer() }
-        if peerClosed && !inFlight && out.isEmpty && !closed { return close() }
+        if state.closesAfterFlush { return closeGracefully() }
+        if state.readsRequests && buffer.count > 0 { processBuffer() }
+        if state.peerClosed && !inFlight && out.isEmpty && !closed { return close() }
         updateInterest()
     }
-
-    private var processingBlocked: Bool { closeAfterFlush || peerClosed && buffer.count == 0 }
 }
