@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+"""Writes every ```swift block of the DocC articles into one Swift file, so the compiler can check them.
+
+Usage: Scripts/doc-snippets.py <catalog-dir> <output.swift>
+
+The convention (notes and README): a block compiles in the body of an `async throws` function in a
+file that starts with `import Werk`; a block whose first line is `// toplevel` is placed at file
+scope instead. Each block becomes its own function, named after its article and position, and a
+`#sourceLocation` line maps compiler errors back to the article's line.
+"""
+import pathlib
+import re
+import sys
+
+
+def blocks(path):
+    """(first line number of the code, code lines) for each ```swift block."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    index = 0
+    while index < len(lines):
+        if lines[index].strip() == "```swift":
+            start = index + 1
+            end = start
+            while end < len(lines) and lines[end].strip() != "```":
+                end += 1
+            if end == len(lines):
+                sys.exit(f"{path}:{index + 1}: a ```swift block is not closed")
+            yield start + 1, lines[start:end]
+            index = end
+        index += 1
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    catalog, output = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    out = ["import Werk", ""]
+    count = 0
+    for article in sorted(catalog.glob("*.md")):
+        name = re.sub(r"\W", "_", article.stem)
+        for number, (line, code) in enumerate(blocks(article), start=1):
+            count += 1
+            location = f'#sourceLocation(file: "{article.resolve()}", line: {line})'
+            if code and code[0].strip() == "// toplevel":
+                out += [location] + code + ["#sourceLocation()", ""]
+            else:
+                out += [f"func doc_{name}_{number}() async throws {{", location] + code
+                out += ["#sourceLocation()", "}", ""]
+    output.write_text("\n".join(out) + "\n", encoding="utf-8")
+    print(f"{count} swift blocks from {catalog} -> {output}")
+
+
+main()
