@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Writes every ```swift block of the DocC articles into one Swift file, so the compiler can check them.
 
-Usage: Scripts/doc-snippets.py <catalog-dir> <output.swift>
+Usage: Scripts/doc-snippets.py [--runner] <catalog-dir> <output.swift>
 
 The convention (notes and README): a block compiles in the body of an `async throws` function in a
 file that starts with `import Werk`; a block whose first line is `// toplevel` is placed at file
 scope instead. Each block becomes its own function, named after its article and position, and a
 `#sourceLocation` line maps compiler errors back to the article's line.
+
+With --runner, the file also gets an `@main` type that calls every block in turn, so the examples'
+`assert`s are checked too. A block that serves forever (it calls `.run()`) is compiled, not run.
 """
 import pathlib
 import re
@@ -31,9 +34,13 @@ def blocks(path):
 
 
 def main():
-    if len(sys.argv) != 3:
+    arguments = sys.argv[1:]
+    runner = "--runner" in arguments
+    arguments = [argument for argument in arguments if argument != "--runner"]
+    if len(arguments) != 2:
         sys.exit(__doc__)
-    catalog, output = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+    catalog, output = pathlib.Path(arguments[0]), pathlib.Path(arguments[1])
+    runnable = []
     out = ["import Werk", ""]
     count = 0
     for article in sorted(catalog.glob("*.md")):
@@ -44,8 +51,16 @@ def main():
             if code and code[0].strip() == "// toplevel":
                 out += [location] + code + ["#sourceLocation()", ""]
             else:
-                out += [f"func doc_{name}_{number}() async throws {{", location] + code
+                function = f"doc_{name}_{number}"
+                out += [f"func {function}() async throws {{", location] + code
                 out += ["#sourceLocation()", "}", ""]
+                if not any(".run()" in line and not line.lstrip().startswith("//") for line in code):
+                    runnable.append((function, f"{article.name}:{line}"))
+    if runner:
+        out += ["@main", "enum DocSnippetsRunner {", "    static func main() async throws {"]
+        for function, where in runnable:
+            out.append(f'        print("{where}"); try await {function}()')
+        out += [f'        print("{len(runnable)} blocks ran")', "    }", "}"]
     output.write_text("\n".join(out) + "\n", encoding="utf-8")
     print(f"{count} swift blocks from {catalog} -> {output}")
 
