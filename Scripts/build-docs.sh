@@ -85,7 +85,7 @@ fi
 if ! SWIFT_BACKTRACE=enable=no timeout 120 "$scratch/DocSnippets" > "$scratch/DocSnippets.out" 2>&1; then
     grep -v -e "^Current stack trace" -e "^[0-9][0-9]* " "$scratch/DocSnippets.out" | tail -4 >&2
     echo "docs: a swift block in the articles failed when run (the block named above; full output in" \
-         "$scratch/DocSnippets.out)." >&2
+         "$scratch/DocSnippets.out). A block that cannot run here starts with '// compile only'." >&2
     exit 1
 fi
 tail -1 "$scratch/DocSnippets.out"

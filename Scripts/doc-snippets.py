@@ -9,7 +9,9 @@ scope instead. Each block becomes its own function, named after its article and 
 `#sourceLocation` line maps compiler errors back to the article's line.
 
 With --runner, the file also gets an `@main` type that calls every block in turn, so the examples'
-`assert`s are checked too. A block that serves forever (it calls `.run()`) is compiled, not run.
+`assert`s are checked too. A block that serves forever (it calls `.run()`), or one whose first line
+is `// compile only` (it needs files or services the build machine does not have), is compiled, not
+run.
 """
 import pathlib
 import re
@@ -54,7 +56,9 @@ def main():
                 function = f"doc_{name}_{number}"
                 out += [f"func {function}() async throws {{", location] + code
                 out += ["#sourceLocation()", "}", ""]
-                if not any(".run()" in line and not line.lstrip().startswith("//") for line in code):
+                serves = any(".run()" in line and not line.lstrip().startswith("//") for line in code)
+                compile_only = bool(code) and code[0].strip() == "// compile only"
+                if not serves and not compile_only:
                     runnable.append((function, f"{article.name}:{line}"))
     if runner:
         out += ["@main", "enum DocSnippetsRunner {", "    static func main() async throws {"]
