@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Builds the DocC documentation site with the toolchain alone (no package plugin, no dependency):
+# Builds the DocC documentation site with the toolchain alone (no package plugin, no dependency).
+# The articles' ```swift blocks are compiled and run by `swift test` (Scripts/extract_doc_snippets.py
+# puts them in Tests/WerkDocSnippetsTests), so this script only builds the site:
 #
 #   1. `swift build` of the umbrella module `Werk` with symbol graphs, in its own scratch folder
 #      (.build-docs), so the normal .build is left alone;
-#   2. every ```swift block of the articles compiled against those modules, linked and run, so their
-#      `assert`s hold (Scripts/doc-snippets.py; a block that serves forever is only compiled);
-#   3. `docc convert` of Sources/Werk/Werk.docc with the symbol graph, warnings treated as errors
+#   2. `docc convert` of Sources/Werk/Werk.docc with the symbol graph, warnings treated as errors
 #      (a broken <doc:...> or ``Symbol`` link, in an article or in a `///` comment, fails the build).
 #
 # Usage: Scripts/build-docs.sh [output-dir]     (default: .build-docs/site)
@@ -57,38 +57,6 @@ for path in sorted(folder.glob("Werk?*.symbols.json")):
                  "Pass every Werk*.symbols.json to docc (and expect one module page per module).")
 print(f"docs: Werk's symbol graph has {len(werk)} symbols, the re-exported modules' included")
 EOF
-
-echo "docs: compiling and running the articles' swift blocks"
-bin="$(swift build --scratch-path "$scratch" --show-bin-path)"
-snippets="$scratch/DocSnippets.swift"
-python3 Scripts/doc-snippets.py --runner "$catalog" "$snippets"
-cflags=()
-for flag in $(pkg-config --cflags libcrypto zlib 2>/dev/null || true); do cflags+=(-Xcc "$flag"); done
-# The objects of the library modules `swift build --target Werk` compiled (not tests, not executables).
-objects=()
-for folder in "$bin"/Werk*.build "$bin"/CWerk*.build; do
-    case "$(basename "$folder")" in *Tests.build|WerkTestSupport.build|WerkPackage*) continue ;; esac
-    for object in "$folder"/*.o; do [ -e "$object" ] && objects+=("$object"); done
-done
-swiftc -parse-as-library -swift-version 6 -module-name DocSnippets -o "$scratch/DocSnippets" \
-    -I "$bin/Modules" \
-    -Xcc -fmodule-map-file=Sources/CWerkCrypto/module.modulemap \
-    -Xcc -fmodule-map-file=Sources/CWerkZlib/module.modulemap \
-    -Xcc -fmodule-map-file="$bin/CWerkSystem.build/module.modulemap" \
-    ${cflags[@]+"${cflags[@]}"} \
-    "$snippets" "${objects[@]}" -lcrypto -lz 2>&1 | tee "$scratch/DocSnippets.log"
-if [ "${PIPESTATUS[0]}" -ne 0 ] || grep -qE "(error|warning):" "$scratch/DocSnippets.log"; then
-    echo "docs: a swift block in the articles does not compile cleanly (above)." >&2
-    exit 1
-fi
-# Each block runs in turn; a failed `assert` names the article and line.
-if ! SWIFT_BACKTRACE=enable=no timeout 120 "$scratch/DocSnippets" > "$scratch/DocSnippets.out" 2>&1; then
-    grep -v -e "^Current stack trace" -e "^[0-9][0-9]* " "$scratch/DocSnippets.out" | tail -4 >&2
-    echo "docs: a swift block in the articles failed when run (the block named above; full output in" \
-         "$scratch/DocSnippets.out). A block that cannot run here starts with '// compile only'." >&2
-    exit 1
-fi
-tail -1 "$scratch/DocSnippets.out"
 
 echo "docs: docc convert (warnings are errors)"
 rm -rf "$output"

@@ -6,8 +6,8 @@ import Glibc
 import Testing
 import Werk
 
-// README.md:45
 @Sendable func snippet_README_md_45() async throws {
+#sourceLocation(file: "README.md", line: 46)
 
 /// A middleware is written once: `mapResponse` keeps the fast synchronous path.
 struct ServerHeader: Middleware {
@@ -42,33 +42,754 @@ print(app)          // the layers, outermost first
 @Sendable func serve() async {
     await Server(app, configuration: .fromCommandLine()).runOrExit()
 }
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:19
+@Sendable func snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/ComingFromFlask.md", line: 18)
+// Flask:   @app.route("/hello/<name>")
+//          def hello(name): return f"Hello, {name}!"
+let app = Router {
+    Route("/hello/<name>") { request in
+        "Hello, \(request.route["name"] ?? "")!"
+    }
+}
+// Flask:   app.test_client().get("/hello/Werk").get_data(as_text=True)
+let text = try await TestClient(app).get("/hello/Werk").text
+assert(text == "Hello, Werk!")
+#sourceLocation()
+}
+
+#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 60)
+// toplevel
+
+func makeApp() -> Handler {
+    Stack {
+        TrustedHosts(["localhost", "127.0.0.1"])
+        Router {
+            Route("/") { _ in "Hello, World!" }
+            Route("/hello/<name>") { request in
+                "Hello, \(request.route["name"] ?? "")!"
+            }
+        }
+    }
+}
+#sourceLocation()
+
+@Sendable func snippet_Sources_Werk_Werk_docc_GettingStarted_md_78() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 79)
+let client = TestClient(makeApp())
+let response = try await client.get("/hello/Werk")
+assert(response.status == .ok)
+assert(response.text == "Hello, Werk!")
+print(makeApp())   // the layers, outermost first
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_GettingStarted_md_88() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 89)
+// main.swift
+let configuration = Server.Configuration(host: "127.0.0.1", port: 8080)
+// Prints "Running on http://127.0.0.1:8080/ (Press CTRL+C to quit)";
+// CTRL+C shuts down gracefully.
+try await Server(makeApp(), configuration: configuration).run()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/HTTPToolkit.md", line: 15)
+let app = Handler { request in
+    let format = request.acceptMIME
+        .bestMatch(["application/json", "text/html"]) ?? "text/html"
+    let language = request.acceptLanguages
+        .bestMatch(["en", "de"], default: "en") ?? "en"
+    var response = Response.text("\(format) in \(language)")
+    response.vary.insert("Accept")
+    response.vary.insert("Accept-Language")
+    return response
+}
+
+let response = try await TestClient(app).get("/", headers: [
+    "Accept": "application/json",
+    "Accept-Language": "de-CH, de;q=0.9, en;q=0.5",
+])
+assert(response.text == "application/json in de")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/HTTPToolkit.md", line: 52)
+let lastModified = 1_700_000_000                 // Unix seconds
+let app = Handler { request -> Response in
+    let outcome = request.conditional.evaluate(
+        etag: ETag("v42"), lastModified: lastModified, isGetOrHead: true)
+    if outcome == .notModified { return Response(status: .notModified) }
+    if outcome == .preconditionFailed {
+        return Response(status: .preconditionFailed)
+    }
+
+    if let auth = request.authorization,
+       let user = auth.username, let password = auth.password {
+        // Basic credentials, strictly decoded
+        _ = (user, password)
+    }
+    var response = Response.text("version 42")
+    response.etag = ETag("v42")
+    response.lastModified = lastModified
+    response.cacheControl =
+        ResponseCacheControl(parsing: "public, max-age=3600")
+    response.vary.insert("Accept-Encoding")
+    return response
+}
+
+let client = TestClient(app)
+let first = try await client.get("/")
+let etag = first.headers["ETag"] ?? ""
+let again = try await client.get("/", headers: ["If-None-Match": etag])
+assert(again.status == .notModified)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/HTTPToolkit.md", line: 85)
+// Unix seconds
+let date = HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT")
+assert(date.map(HTTPDate.format) == "Sun, 06 Nov 1994 08:49:37 GMT")
+// a MultiDict
+let cookies = Cookies.parse("a=1; b=\"two words\"")
+assert(cookies["b"] == "two words")
+let range = RangeHeader(parsing: "bytes=-500")
+// the last 500 bytes
+assert(range?.rangeFor(length: 1000) != nil)
+#sourceLocation()
+}
+
 @Sendable func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md", line: 20)
 let hello = Handler { _ in Response.text("Hello, World!") }   // called inline on the loop
 let server = Server(hello, configuration: .init(host: "127.0.0.1", port: 0))
 _ = server
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:29
 @Sendable func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md", line: 30)
 let echo = Handler { request in
     let body = try await request.data()      // suspends until the body has arrived
     return Response(status: .ok, contentType: "application/octet-stream", bytes: body)
 }
 _ = echo
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:12
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_12() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_13() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/RequestsAndResponses.md", line: 14)
+struct Item: Codable { var name: String }
+
+let app = Handler { request async throws -> Response in
+    // a malformed %-escape is a 400
+    let page = try request.query["page"].flatMap(Int.init) ?? 1
+    // 415 unless JSON, 400 on bad JSON
+    let item = try await request.decode(Item.self)
+    var response = try Response.json(encoding: item, status: .created)
+    response.headers.set("X-Page", String(page))
+    return response
+}
+
+let client = TestClient(app)
+let response = try await client.post(
+    "/items", query: [("page", "2")], body: .json(["name": "cup"]))
+assert(response.status == .created && response.headers["X-Page"] == "2")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_50() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/RequestsAndResponses.md", line: 51)
+let hello = Handler { request in "Hello, \(request.pathInfo)" }
+let response = try await hello(Request(target: "/world"))
+let body = try await response.collectBody()
+assert(String(decoding: body, as: UTF8.self) == "Hello, /world")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_59() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/RequestsAndResponses.md", line: 60)
+struct User: Encodable { var id: Int }
+let user = User(id: 42)
+let size = 4096
+
+_ = Response.text("plain")                 // text/plain; charset=utf-8
+_ = Response.html("<p>hi</p>", status: .created)
+_ = Response.json(["ok": true])            // a JSON value
+_ = try Response.json(encoding: user)      // any Encodable
+// Werkzeug's redirect body; 301, 302, 303, 307 or 308
+_ = Response.redirect(to: "/login", status: .seeOther)
+
+// A stream: each write waits while the client is slow.
+_ = Response(status: .ok, body: .stream(ByteStream { writer in
+    for i in 0..<3 { try await writer.write("chunk \(i)\n") }
+}, length: nil))
+
+// A file region: sendfile(2) on the server.
+let region = FileRegion(path: "/srv/big.iso", offset: 0, count: size)
+_ = Response(body: .file(region))
+
+var response = Response.text("ok")
+response.setCookie("theme", "dark", maxAge: 3600,
+                   secure: true, httpOnly: true, sameSite: .lax)
+response.deleteCookie("old")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_106() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/RequestsAndResponses.md", line: 107)
+let app = Handler { request in
+    guard let page = try request.query["page"] else {
+        throw HTTPError(.badRequest, "page is required")
+    }
+    guard let number = Int(page) else {
+        throw HTTPError(.badRequest, "page must be a number")
+    }
+    return "page \(number)"
+}
+
+let client = TestClient(app)
+let html = try await client.get("/", query: [("page", "x")])
+let json = try await client.get(
+    "/", query: [("page", "x")], headers: ["Accept": "application/json"])
+assert(html.status == .badRequest)
+assert(html.text.contains("page must be a number"))
+let error = try json.json()["error"]
+assert(error?["code"] == .int(400))
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Routing_md_12() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Routing.md", line: 13)
+struct RequireLogin: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        next.mapRequest { request in
+            guard request.headers["Authorization"] != nil else {
+                throw HTTPError(.unauthorized)
+            }
+            return request
+        }
+    }
+}
+
+let app = Stack {
+    Router {
+        Route("/", name: "index") { _ in "Hello" }
+        Route("/users/<int:id>", methods: [.get, .post], name: "user") { request in
+            // typed values
+            let id = try request.route.value("id", as: Int.self)
+            let next = try request.url(for: "user", ["id": id + 1])
+            return "user \(id), see \(next)"
+        }
+        Route("/files/<path:file>", name: "file") { request in
+            "file \(request.route["file"] ?? "")"
+        }
+        // a 308 redirect, which keeps the method and body
+        Route("/old/<int:id>", redirectTo: "/users/<id>")
+        Group("/admin", name: "admin.") {
+            // runs only when an admin rule matched
+            RequireLogin()
+            // endpoint "admin.index", rule "/admin/"
+            Route("/", name: "index") { _ in "dashboard" }
+        }
+    }
+    // reached when no rule matches
+    Handler { _ in Response.text("fallback", status: .notFound) }
+}
+
+let client = TestClient(app, baseURL: "http://example.com")
+let user = try await client.get("/users/1")
+let admin = try await client.get("/admin/nothing")
+assert(user.text == "user 1, see /users/2")
+// RequireLogin did not run
+assert(admin.text == "fallback")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Routing_md_86() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Routing.md", line: 87)
+let handler = Handler { request in
+    _ = request.route.int("id")                   // Int?
+    _ = (request.route.double("x"), request.route.uuid("u"))
+    // String? (any value as text)
+    _ = request.route["slug"]
+    // throws RouteValueError naming the values that exist
+    _ = try request.route.value("id", as: Int.self)
+    return request.routeMatch?.endpoint ?? ""     // "user"
+}
+_ = handler
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Routing_md_102() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Routing.md", line: 103)
+struct HexConverter: RouteConverter {
+    var weight: Int { 50 }
+    func matches(_ text: Substring) -> Bool {
+        !text.isEmpty && text.allSatisfy(\.isHexDigit)
+    }
+    func convert(_ text: Substring) throws -> RouteValue {
+        // Not hex after all: the rule does not match (404).
+        guard let v = Int(text, radix: 16) else { throw RouteValidationError() }
+        return .int(v)
+    }
+    func toURL(_ value: RouteValue) throws -> String {
+        guard case .int(let v) = value else {
+            throw RouteValidationError("not an integer")
+        }
+        return String(v, radix: 16)
+    }
+}
+
+let router = Router(converters: ["hex": { _ in HexConverter() }]) {
+    Route("/c/<hex:color>") { request in
+        "color \(request.route.int("color") ?? 0)"
+    }
+}
+let response = try await TestClient(router).get("/c/ff")
+assert(response.text == "color 255")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Routing_md_192() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Routing.md", line: 193)
+let router = Router {
+    Route("/users/<int:id>", name: "user") { _ in "user" }
+    Route("/post/<int:id>", name: "post") { request in
+        [
+            // "/users/42"
+            try request.url(for: "user", ["id": 42]),
+            // "/post/5?q=a+b": values the rule does not use go to the query
+            try request.url(for: "post", ["id": 5, "q": "a b"]),
+            // "/post/5?x=1&x=2"
+            try request.url(for: "post", ["id": 5, "x": [1, 2]]),
+            // "http://example.com/users/42"
+            try request.url(for: "user", ["id": 42], external: true),
+        ].joined(separator: " ")
+    }
+}
+let client = TestClient(router, baseURL: "http://example.com")
+let response = try await client.get("/post/1")
+assert(response.text == "/users/42 /post/5?q=a+b /post/5?x=1&x=2 "
+                      + "http://example.com/users/42")
+
+// Without a request: the map builds against a binding.
+let binding = URLMap.Binding(serverName: "example.com")
+let built = try router.map.build("user", [("id", 42)], context: binding)
+assert(built == "/users/42")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Routing_md_247() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Routing.md", line: 248)
+let api = Router {
+    Route("/users") { request in "users under \(request.scriptName)" }
+}
+let apiV2 = Handler { _ in "v2" }
+let admin = Handler { _ in "admin" }
+let site = Handler { request in "site \(request.pathInfo)" }
+
+let app = Stack {
+    // "/api/users" -> api with scriptName "/api", pathInfo "/users"
+    Mount("/api", api)
+    // everything else, "/apiary" included (segment boundary)
+    site
+}
+// longest prefix wins
+let dispatcher = Dispatcher(
+    ["/api": api, "/api/v2": apiV2, "/admin": admin], default: site)
+
+let users = try await TestClient(app).get("/api/users")
+let v2 = try await TestClient(dispatcher).get("/api/v2/x")
+assert(users.text == "users under /api" && v2.text == "v2")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_16() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 17)
+let app = Stack {
+    // oldest first: the last key signs, all verify
+    Sessions(secretKeys: ["2024-key", "2025-key"])
+    Handler { request in
+        // a Session (reference type, thread-safe)
+        let session = request.session
+        let visits = (session.int("visits") ?? 0) + 1
+        session["visits"] = .int(visits)              // any JSON value
+        session["cart"] = ["apple", "pear"]
+        // keep for `lifetime`, not just this browser session
+        session.permanent = true
+        return "Visit number \(visits)"
+    }
+}
+
+let client = TestClient(app)
+_ = try await client.get("/")
+let second = try await client.get("/")
+assert(second.text == "Visit number 2")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_57() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 58)
+let greet = Handler { request in
+    "Hello, \(request.session.string("user") ?? "stranger")"
+}
+var request = Request(target: "/")
+request.session = Session(["user": "alice"])
+let response = try await greet(request)
+let body = try await response.collectBody()
+assert(String(decoding: body, as: UTF8.self) == "Hello, alice")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_92() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 93)
+let sessions = Sessions(
+    // or secretKeyBytes: [[UInt8]]; oldest first, the last signs
+    secretKeys: ["old-key", "new-key"],
+    format: .werk,                        // .werk or .flask
+    cookieName: "session",
+    domain: nil,                          // host-only cookie
+    path: "/",
+    // as in Flask; set true behind HTTPS
+    secure: false,
+    httpOnly: true,
+    // .strict, .lax, .none, or nil to leave the attribute out
+    sameSite: .lax,
+    partitioned: false,                   // CHIPS; implies Secure
+    // 31 days, Flask's PERMANENT_SESSION_LIFETIME
+    lifetime: .seconds(2_678_400),
+    // .never, .whenAccessed, .always
+    refresh: .whenAccessed,
+    maxCookieSize: 4093,                  // Werkzeug's max_cookie_size
+    salt: nil,                            // nil: the format's salt
+    // Unix seconds; inject a fixed clock in tests
+    clock: TimestampSigner.systemClock
+)
+_ = sessions
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_191() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 192)
+// your configuration
+let env = ["OLD_SECRET_KEY": "old secret", "SECRET_KEY": "current secret"]
+// Werk side: same keys, oldest first
+// (Flask's [*SECRET_KEY_FALLBACKS, SECRET_KEY])
+let keys = [env["OLD_SECRET_KEY", default: ""], env["SECRET_KEY", default: ""]]
+let sessions = Sessions(secretKeys: keys, format: .flask)
+
+let dashboard = Handler { request in
+    guard let userID = request.session.int("user_id") else {
+        throw HTTPError.redirect(to: "/login", status: .seeOther)
+    }
+    // Flask's flashed messages arrive as tagged tuples;
+    // pop them as Flask's get_flashed_messages does.
+    let flashes = request.session[tagged: "_flashes"]
+    request.session.removeValue(forKey: "_flashes")
+    return "Hello user \(userID) \(flashes.map { "\($0)" } ?? "")"
+}
+let app = Stack { sessions; dashboard }
+_ = app
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_254() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 255)
+let app = Stack {
+    // ".x" also matches subdomains
+    TrustedHosts(["example.com", ".example.org", "localhost"])
+    Handler { request in "Hello from \(request.host)" }
+}
+let good = TestClient(app, baseURL: "http://www.example.org")
+let evil = TestClient(app, baseURL: "http://evil.example")
+let welcomed = try await good.get("/")
+let refused = try await evil.get("/")
+assert(welcomed.text == "Hello from www.example.org")
+assert(refused.status == .badRequest)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_280() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 281)
+// "scrypt:32768:8:1$<salt>$<hex>", Werkzeug's format
+let storedHash = try await PasswordHash.generate("correct horse")
+
+let login = Handler { request async throws -> Response in
+    let form = try await request.form()
+    let password = form["password"] ?? ""
+    guard try await PasswordHash.check(storedHash, password) else {
+        throw HTTPError(.unauthorized, "Wrong password.")
+    }
+    return Response.redirect(to: "/", status: .seeOther)
+}
+let response = try await TestClient(login)
+    .post("/", body: .form([("password", "correct horse")]))
+assert(response.status == .seeOther)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_309() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 310)
+let checksum = Handler { request async throws -> String in
+    let body = try await request.data()
+    // off the event loop
+    let digest = try await offload { try SHA256.hash(body) }
+    return Hex.encode(digest)
+}
+_ = checksum
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_321() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/SessionsAndSecurity.md", line: 322)
+// Paths under a folder: no escape by "..", absolute paths, NUL, backslashes.
+assert(safeJoin("/srv/static", "css/site.css") == "/srv/static/css/site.css")
+assert(safeJoin("/srv/static", "../etc/passwd") == nil)
+assert(secureFilename("../../My cool ümläut.txt") == "My_cool_umlaut.txt")
+
+let token = try randomToken(bytes: 32)            // URL-safe random token
+assert(!constantTimeEquals(token, "guess"))      // CRYPTO_memcmp
+
+// itsdangerous-compatible signing; the last key signs, all verify.
+let signer = try Signer(secretKeys: ["old", "new"])
+let signed = try signer.sign("hello")            // "hello.<signature>"
+let original = try signer.unsign(signed)
+assert(original == "hello")
+
+let serializer = try URLSafeTimedSerializer(secretKeys: ["secret-key"])
+let token2 = try serializer.dumps(["user": 42])
+// Expired and bad signatures are typed errors (SigningError).
+let value = try serializer.loads(token2, maxAge: 3600)
+assert(value["user"] == 42)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_12() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StackAndMiddleware.md", line: 13)
+struct ServerHeader: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        next.mapResponse { _, response in
+            var response = response
+            response.headers.set("Server", "Werk")
+            return response
+        }
+    }
+}
+
+let debug = false
+let app: Handler = Stack {
+    ServerHeader()                                   // outermost first
+    if debug {
+        MiddlewareFunction("Trace") { request, next in
+            try await next(request)
+        }
+    }
+    Handler { request in "Hello, \(try request.query["name"] ?? "world")!" }
+}
+
+let client = TestClient(app)
+let response = try await client.get("/", query: [("name", "Werk")])
+assert(response.status == .ok)
+assert(response.text == "Hello, Werk!")
+assert(response.headers["Server"] == "Werk")
+// ServerHeader / Handler: the stack knows its layers
+print(app)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_60() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StackAndMiddleware.md", line: 61)
+struct User: Codable { var id: Int; var name: String }
+struct ServerHeaderLayer: Middleware {
+    func wrap(_ next: Handler) -> Handler { next }
+}
+
+let text = Handler { _ in "plain text" }
+let bytes = Handler { _ in [UInt8]([0xCA, 0xFE]) }
+let json = Handler { _ in JSON.object(["ok": true]) }
+let status = Handler { _ in Status.noContent }
+let encoded = Handler { _ in User(id: 1, name: "alice") }
+let explicit = Handler { _ in Response.html("<p>hi</p>", status: .created) }
+let security = Layers { TrustedHosts(["example.com"]); ServerHeaderLayer() }
+let app = Stack { security; text }
+_ = (bytes, json, status, encoded, explicit, app)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_90() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StackAndMiddleware.md", line: 91)
+struct RequireJSON: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        next.mapRequest { request in
+            guard request.method == .get || request.isJSON else {
+                throw HTTPError(.unsupportedMediaType,
+                                "Send the body as application/json.")
+            }
+            return request
+        }
+    }
+}
+
+struct RequestID: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        next.around(
+            before: { request in
+                if request.headers["X-Request-ID"] == nil {
+                    request.headers.set("X-Request-ID", "generated")
+                }
+            },
+            after: { request, response in
+                let id = request.headers["X-Request-ID"] ?? ""
+                response.headers.set("X-Request-ID", id)
+            })
+    }
+}
+
+let app = Stack {
+    RequestID()
+    RequireJSON()
+    Handler { request in "id \(request.headers["X-Request-ID"] ?? "")" }
+}
+// still answered inline by the server
+assert(app.synchronous != nil)
+let response = try await TestClient(app).get("/")
+assert(response.headers["X-Request-ID"] == "generated")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_131() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StackAndMiddleware.md", line: 132)
+struct User: Sendable { var name: String }
+enum CurrentUser: StorageKey { typealias Value = User }
+
+struct FakeLogin: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        next.mapRequest { request in
+            var request = request
+            request.storage[CurrentUser.self] = User(name: "alice")
+            return request
+        }
+    }
+}
+
+let app = Stack {
+    FakeLogin()
+    Handler { request in
+        "Hello, \(request.storage[CurrentUser.self]?.name ?? "stranger")"
+    }
+}
+let response = try await TestClient(app).get("/")
+assert(response.text == "Hello, alice")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StackAndMiddleware.md", line: 160)
+let admin = Handler { _ in "admin" }
+let site = Handler { _ in "site" }
+let byHost = Handler.choosing(among: [admin, site]) { request in
+    .handler(request.host == "admin.example.com" ? admin : site, request)
+}
+assert(byHost.synchronous != nil)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StackAndMiddleware.md", line: 183)
+struct BodyLogger: Middleware {
+    func wrap(_ next: Handler) -> Handler {
+        Handler { request in
+            // must await: an async layer
+            let body = try await request.data()
+            var response = try await next(request)
+            response.headers.set("X-Body-Bytes", String(body.count))
+            return response
+        }
+    }
+}
+
+let app = Stack {
+    BodyLogger()
+    Handler { _ in "ok" }
+}
+assert(app.synchronous == nil)
+print(app)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Testing_md_13() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Testing.md", line: 14)
+let app = Router {
+    Route("/login", methods: [.post]) { request async throws -> Response in
+        let form = try await request.form()
+        var response = Response.redirect(to: "/app/me", status: .seeOther)
+        response.setCookie("user", form["user"] ?? "", path: "/app")
+        return response
+    }
+    Route("/me") { request in
+        let user = request.cookies["user"] ?? ""
+        let json = request.headers["Accept"] == "application/json"
+        return json ? "{\"user\":\"\(user)\"}" : "html"
+    }
+    Route("/items/<int:id>", methods: [.put]) { request async throws -> JSON in
+        try await request.json()
+    }
+}
+
+// Paths are under "/app": the application sees scriptName "/app".
+let client = TestClient(app, baseURL: "https://example.com/app")
+let login = try await client.post("/login", body: .form([("user", "alice")]),
+                                  followRedirects: true)
+assert(login.history.count == 1)         // the 303 followed on the way
+assert(login.text == "html")
+
+let me = try await client.get("/me", headers: ["Accept": "application/json"])
+assert(me.text == #"{"user":"alice"}"#)
+
+let put = try await client.put("/items/1", body: .json(["name": "cup"]))
+let item = try put.json()                // the JSON body, parsed
+assert(item["name"] == "cup")
+assert(client.cookie(named: "user")?.value == "alice")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Testing_md_69() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Testing.md", line: 70)
+let app = Handler { request in request.cookies["token"] ?? "none" }
+let client = TestClient(app, baseURL: "https://example.com")
+client.setCookie("token", "t1")
+let response = try await client.get("/")
+assert(response.text == "t1")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Testing_md_89() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Testing.md", line: 90)
+let app = Handler { _ in "ok" }
+let server = Server(app, configuration: .init(host: "127.0.0.1", port: 0))
+let client = TestClient(transport: LiveTransport(try server.start()))
+let response = try await client.get("/")
+assert(response.status == .ok)
+await server.shutdown()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_12() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 13)
 let app = Handler { _ in "Hello, World!" }
 let configuration = Server.Configuration.fromCommandLine()
 await Server(app, configuration: configuration).runOrExit()
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:26
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_26() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_26() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 27)
 let app = Handler { _ in "Hello" }
 var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
 configuration.accessLog = false
@@ -76,10 +797,11 @@ let server = Server(app, configuration: configuration)
 let client = TestClient(transport: LiveTransport(try server.start()))
 print(try await client.get("/").text)   // Hello
 await server.shutdown()
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:57
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_57() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_57() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 58)
 var configuration = Server.Configuration(host: "127.0.0.1", port: 65536)
 do {
     try configuration.validate()
@@ -88,10 +810,11 @@ do {
 }
 configuration.port = 0
 try configuration.validate()
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:93
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_93() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_93() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 94)
 var defaults = Server.Configuration()
 defaults.maxBodySize = 50 * 1024 * 1024
 switch try Server.Configuration.parse(arguments: ["--port", "9000"], environment: ["HOST": "0.0.0.0"],
@@ -101,26 +824,29 @@ case .run(let configuration):
 case .help(let usage):
     print(usage)
 }
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:131
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_131() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_131() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 132)
 var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
 configuration.accessLogger = LineLogger(.standardOutput, format: .json)
 configuration.errorLogger = LineLogger(.standardError, level: .warning, maxLineLength: 2048)
 let collected = LogRecorder()
 configuration.errorLogger = collected       // or any type conforming to Logger
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:151
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 152)
 // toplevel
 struct QueryFailed: Error, ErrorLogDetails {
     var sql: String
     var logFields: [LogField] { [LogField("sql", .string(sql)), LogField("thrown_at", "Store.swift:88")] }
 }
+#sourceLocation()
 
-// Sources/Werk/Werk.docc/Server.md:164
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_164() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_164() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 165)
 let audit = MiddlewareFunction("Audit") { request, next in
     let response = try await next(request)
     Log.current.info("\(request.method) \(request.path) -> \(response.status.code)", label: "audit",
@@ -128,30 +854,33 @@ let audit = MiddlewareFunction("Audit") { request, next in
     return response
 }
 print(Stack { audit; Handler { _ in "ok" } })   // the stack's layers: Audit, then Handler
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:177
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_177() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_177() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 178)
 struct Boom: Error {}
 let app = Handler { _ -> Response in throw Boom() }
 let recorder = LogRecorder()
 let client = TestClient(transport: InProcessTransport(app, logger: recorder))
 _ = try await client.get("/")
 print(recorder.records.first?.fields ?? [])   // status=500, error_type=…Boom, error=Boom(), request=GET / HTTP/1.1, remote=127.0.0.1
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:188
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_188() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_188() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 189)
 struct Forward: Logger {
     func isEnabled(_ level: LogLevel) -> Bool { level >= .warning }
     func log(_ record: LogRecord) { print("[\(record.level)] \(record.label): \(record.message)") }
 }
 var configuration = Server.Configuration()
 configuration.errorLogger = Forward()
+#sourceLocation()
 }
 
-// Sources/Werk/Werk.docc/Server.md:211
-@Sendable func snippet_Sources_Werk_Werk_docc_Server_md_211() async throws {
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_211() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 212)
 let first = Server(Handler { _ in "one" }, configuration: .init(host: "127.0.0.1", port: 0))
 let address = try first.start()
 let second = Server(Handler { _ in "two" }, configuration: .init(host: "127.0.0.1", port: address.port ?? 0))
@@ -161,4 +890,74 @@ do {
     print(error.isAddressInUse, error)   // true Cannot bind 127.0.0.1:…: Address already in use. Another process listens there …
 }
 await first.shutdown()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Werk_md_19() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Werk.md", line: 20)
+let app = Stack {
+    TrustedHosts(["localhost", "example.com"])
+    Sessions(secretKeys: ["change me"])
+    Router {
+        Route("/") { _ in "Hello, Werk!" }
+        Route("/users/<int:id>") { request in
+            "user \(request.route.int("id") ?? 0)"
+        }
+    }
+}
+
+let client = TestClient(app)    // no sockets
+let home = try await client.get("/")
+let user = try await client.get("/users/42")
+assert(home.text == "Hello, Werk!")
+assert(user.text == "user 42")
+// In production: try await Server(app).run()
+#sourceLocation()
+}
+
+/// Runs the documentation's examples (those that do not serve forever or need outside files).
+@Suite("Documentation examples run")
+struct DocumentationExampleTests {
+    @Test("Sources/Werk/Werk.docc/ComingFromFlask.md:18") func snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17() }
+    @Test("Sources/Werk/Werk.docc/GettingStarted.md:79") func snippet_Sources_Werk_Werk_docc_GettingStarted_md_78_runs() async throws { try await snippet_Sources_Werk_Werk_docc_GettingStarted_md_78() }
+    @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:15") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14() }
+    @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:52") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51() }
+    @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:85") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84() }
+    @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:20") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19() }
+    @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:30") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() }
+    @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:14") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_13_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_13() }
+    @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:51") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_50_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_50() }
+    @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:60") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_59_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_59() }
+    @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:107") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_106_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_106() }
+    @Test("Sources/Werk/Werk.docc/Routing.md:13") func snippet_Sources_Werk_Werk_docc_Routing_md_12_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_12() }
+    @Test("Sources/Werk/Werk.docc/Routing.md:87") func snippet_Sources_Werk_Werk_docc_Routing_md_86_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_86() }
+    @Test("Sources/Werk/Werk.docc/Routing.md:103") func snippet_Sources_Werk_Werk_docc_Routing_md_102_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_102() }
+    @Test("Sources/Werk/Werk.docc/Routing.md:193") func snippet_Sources_Werk_Werk_docc_Routing_md_192_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_192() }
+    @Test("Sources/Werk/Werk.docc/Routing.md:248") func snippet_Sources_Werk_Werk_docc_Routing_md_247_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_247() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:17") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_16_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_16() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:58") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_57_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_57() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:93") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_92_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_92() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:192") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_191_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_191() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:255") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_254_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_254() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:281") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_280_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_280() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:310") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_309_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_309() }
+    @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:322") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_321_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_321() }
+    @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:13") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_12_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_12() }
+    @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:61") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_60_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_60() }
+    @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:91") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_90_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_90() }
+    @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:132") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_131_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_131() }
+    @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:160") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159() }
+    @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:183") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182() }
+    @Test("Sources/Werk/Werk.docc/Testing.md:14") func snippet_Sources_Werk_Werk_docc_Testing_md_13_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_13() }
+    @Test("Sources/Werk/Werk.docc/Testing.md:70") func snippet_Sources_Werk_Werk_docc_Testing_md_69_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_69() }
+    @Test("Sources/Werk/Werk.docc/Testing.md:90") func snippet_Sources_Werk_Werk_docc_Testing_md_89_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_89() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:27") func snippet_Sources_Werk_Werk_docc_TheServer_md_26_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_26() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:58") func snippet_Sources_Werk_Werk_docc_TheServer_md_57_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_57() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:94") func snippet_Sources_Werk_Werk_docc_TheServer_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_93() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:132") func snippet_Sources_Werk_Werk_docc_TheServer_md_131_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_131() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:165") func snippet_Sources_Werk_Werk_docc_TheServer_md_164_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_164() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:178") func snippet_Sources_Werk_Werk_docc_TheServer_md_177_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_177() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:189") func snippet_Sources_Werk_Werk_docc_TheServer_md_188_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_188() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:212") func snippet_Sources_Werk_Werk_docc_TheServer_md_211_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_211() }
+    @Test("Sources/Werk/Werk.docc/Werk.md:20") func snippet_Sources_Werk_Werk_docc_Werk_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_19() }
 }
