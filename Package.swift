@@ -10,6 +10,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkRouting", "Routing"),
     ("WerkSessions", "Sessions"),
     ("WerkDispatcher", "Dispatcher"),
+    ("WerkStaticFiles", "StaticFiles"),
 ]
 
 let package = Package(

@@ -24,6 +24,12 @@ extension Connection {
             fileFD = open(region.path, O_RDONLY | O_CLOEXEC)
             if fileFD < 0 {
                 response = HTTPError(.internalServerError, "The file for this response could not be opened.").response(for: request)
+            } else if let expected = region.identity, FileIdentity(fileDescriptor: fileFD) != expected {
+                // Replaced or changed since its headers (length, ETag) were computed: send none of it.
+                Glibc.close(fileFD)
+                fileFD = -1
+                response = HTTPError(.serviceUnavailable, "The file changed while this response was prepared; try again.",
+                                     headers: ["Retry-After": "0"]).response(for: request)
             }
         }
         // An unread body announced with 100-continue, or too large to drain: close after responding.

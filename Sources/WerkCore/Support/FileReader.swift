@@ -4,12 +4,63 @@ import Glibc
 import Darwin
 #endif
 
+extension FileIdentity {
+    /// The identity of the open file `fd` (`fstat`), or nil when `fstat` fails.
+    public init?(fileDescriptor fd: Int32) {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return nil }
+        self.init(status: info)
+    }
+
+    /// The identity of the file at `path` (`stat`, following symbolic links), or nil.
+    public init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        self.init(status: info)
+    }
+
+    /// The identity in a `stat` result.
+    public init(status info: stat) {
+        #if canImport(Darwin)
+        let nanoseconds = Int64(info.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(info.st_mtimespec.tv_nsec)
+        #else
+        let nanoseconds = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+        #endif
+        self.init(device: UInt64(info.st_dev), inode: UInt64(info.st_ino), size: Int(info.st_size),
+                  modificationNanoseconds: nanoseconds)
+    }
+}
+
+/// Why a file region could not be read whole.
+public enum FileRegionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file is no longer the one the response was made for (see ``FileRegion/identity``).
+    case changed(path: String)
+    /// The file ended before the region did (it shrank): the declared length cannot be honoured.
+    case truncated(path: String, expected: Int, read: Int)
+
+    /// A sentence saying what happened.
+    public var description: String {
+        switch self {
+        case .changed(let path): "The file '\(path)' changed after the response was prepared."
+        case .truncated(let path, let expected, let read):
+            "The file '\(path)' ended after \(read) of the \(expected) bytes the response declared."
+        }
+    }
+}
+
 /// Reads file regions for adapters that cannot use `sendfile` (the in-process test client).
 enum FileReader {
+    /// The region's bytes. Throws 404 when the file cannot be opened, ``FileRegionError/changed(path:)``
+    /// when it is not the file of the region's identity, and ``FileRegionError/truncated(path:expected:read:)``
+    /// when it ends early: the server closes the connection in that case, so a short body is never
+    /// passed off as complete.
     static func read(_ region: FileRegion) throws -> [UInt8] {
         let fd = open(region.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw HTTPError(.notFound, "Cannot open '\(region.path)' (errno \(errno)).") }
         defer { close(fd) }
+        if let expected = region.identity, FileIdentity(fileDescriptor: fd) != expected {
+            throw FileRegionError.changed(path: region.path)
+        }
         var result = [UInt8](repeating: 0, count: region.count)
         var done = 0
         while done < region.count {
@@ -20,7 +71,7 @@ enum FileReader {
             guard n > 0 else { break }
             done += n
         }
-        if done < region.count { result.removeLast(region.count - done) }
+        if done < region.count { throw FileRegionError.truncated(path: region.path, expected: region.count, read: done) }
         return result
     }
 }
