@@ -17,7 +17,9 @@ extension FileServing {
     static func choosePrecompressed(path: String, accept: String?, offered: [ContentCoding]) -> PrecompressedChoice {
         guard let accept else { return .identity }
         let qualities = EncodingQualities(parsing: accept)
-        let identity = qualities.quality(of: "identity", default: 1)
+        // Identity is acceptable when not listed, but ranks below every listed coding (browsers
+        // send `gzip, br` meaning "compressed, please"); listed (or matched by `*`), its quality counts.
+        let identity = qualities.quality(of: "identity", default: 0.001)
         var ranked: [(coding: ContentCoding, q: Double, order: Int)] = []
         for (order, coding) in offered.enumerated() {
             let q = qualities.quality(of: coding.rawValue, default: 0)

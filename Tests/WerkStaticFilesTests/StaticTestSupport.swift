@@ -161,3 +161,11 @@ struct Site {
 
     static let lastModified = "Tue, 14 Nov 2023 22:13:20 GMT"
 }
+
+/// The byte offset of `needle` in `text`, or nil.
+func offset(of needle: String, in text: String) -> Int? {
+    let hay = Array(text.utf8), pin = Array(needle.utf8)
+    guard !pin.isEmpty, hay.count >= pin.count else { return nil }
+    for i in 0...(hay.count - pin.count) where hay[i] == pin[0] && Array(hay[i..<i + pin.count]) == pin { return i }
+    return nil
+}
