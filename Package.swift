@@ -11,6 +11,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkSessions", "Sessions"),
     ("WerkDispatcher", "Dispatcher"),
     ("WerkStaticFiles", "StaticFiles"),
+    ("WerkCompress", "Compress"),
 ]
 
 let package = Package(
