@@ -53,7 +53,9 @@ let package = Package(
         [
             .target(name: item.name, dependencies: ["WerkCore"], path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
-            .testTarget(name: "\(item.name)Tests", dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"],
+            .testTarget(name: "\(item.name)Tests",
+                        dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"]
+                            + (item.name == "WerkStaticFiles" ? ["WerkServer"] : []),  // the live nginx comparison
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),
         ]

@@ -2,7 +2,11 @@
 ///
 /// The rules, chosen so that a client cannot make the server send more than about the file once
 /// (no range amplification) and so that nginx's answers are kept where they are sound:
-/// - a header that is not `bytes=…` or is not well-formed is ignored: the whole representation, 200;
+/// - a header that is not `bytes=…` or is not well-formed is ignored: the whole representation, 200
+///   (nginx answers 416 to a malformed one; RFC 9110 §14.2 lets a server ignore it, and a client
+///   that sent garbage is better served by the whole file than by an error);
+/// - an empty representation ignores every range (200 with no body), as nginx and Go do: some
+///   clients send a Range with every request, and a 416 for an empty file helps none of them;
 /// - `a-b` (the end clamped to the last byte), `a-` (to the end) and `-n` (the last `n` bytes, all
 ///   of them when `n` is larger) are satisfiable when they start before the end; the others are
 ///   dropped, and when none is left the answer is 416 with `Content-Range: bytes */length`;
@@ -22,6 +26,7 @@ enum RangeResolution: Equatable, Sendable {
 
     /// Resolves `header` for a representation of `length` bytes.
     static func resolve(_ header: some StringProtocol, length: Int, maxRanges: Int) -> RangeResolution {
+        if length == 0 { return .whole }
         let bytes = Array(header.utf8)
         var index = 0
         func skipWhitespace() { while index < bytes.count, bytes[index] == 32 || bytes[index] == 9 { index += 1 } }

@@ -14,6 +14,7 @@ final class TempTree: @unchecked Sendable {
         let made = mkdtemp(&template)
         precondition(made != nil, "mkdtemp failed")
         root = String(cString: made!)
+        _ = chmod(root, 0o755)   // readable by nginx's worker user in the interop test
     }
 
     deinit { _ = ExternalRemove.tree(root) }
