@@ -78,6 +78,9 @@ public struct FileOptions: Sendable {
     /// The most ranges a multi-range request may ask for after coalescing (more: the whole file).
     public var maxRanges = 16
 
+    /// Small whole-file bodies served from memory (SharedData's cache), nil: always `sendfile`.
+    var memoryCache: SmallFileCache? = nil
+
     /// The default options (no caching by default, as `send_file`).
     public init() {}
 

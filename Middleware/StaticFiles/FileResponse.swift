@@ -124,6 +124,9 @@ enum FileServing {
         switch rangeHeader.map({ RangeResolution.resolve($0, length: size, maxRanges: options.maxRanges) }) ?? .whole {
         case .whole:
             headers.add("Content-Type", type)
+            if let cache = options.memoryCache, let bytes = cache.bytes(path: filePath, identity: identity) {
+                return Response(status: .ok, headers: headers, body: .bytes(bytes))
+            }
             return Response(status: .ok, headers: headers,
                             body: .file(FileRegion(path: filePath, offset: 0, count: size, identity: identity)))
         case .single(let range):

@@ -16,6 +16,7 @@ extension SharedData {
     /// | `precompressed` | `[.brotli, .zstd, .gzip]` | siblings looked for, by Accept-Encoding |
     /// | `etag`, `lastModified` | on | validators |
     /// | `maxRanges` | `16` | ranges per request after coalescing; more get the whole file |
+    /// | `memoryCacheMaxFileSize` | `0` | files up to this size served from memory, revalidated by `stat` |
     public struct Options: Sendable {
         /// Glob patterns (`*`, `?`, `[...]`, as `fnmatch(3)`) matched against the path below the
         /// export (`css/site.css`) and against the file name (`site.css`); a match is a miss.
@@ -46,6 +47,11 @@ extension SharedData {
         public var lastModified = true
         /// The most ranges served in one multipart response (after coalescing).
         public var maxRanges = 16
+        /// Files up to this size are kept in memory and revalidated by `stat` on each request,
+        /// instead of being opened and sent with `sendfile` (0 turns the cache off).
+        public var memoryCacheMaxFileSize = 0
+        /// The most bytes the memory cache holds.
+        public var memoryCacheCapacity = 16 * 1024 * 1024
 
         /// The defaults in the table above.
         public init() {}

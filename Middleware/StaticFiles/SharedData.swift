@@ -76,7 +76,12 @@ public struct SharedData: Middleware {
                 ? $0.element.prefix.utf8.count > $1.element.prefix.utf8.count : $0.offset < $1.offset
         }.map(\.element)
         self.options = options
-        self.fileOptions = options.fileOptions
+        var fileOptions = options.fileOptions
+        if options.memoryCacheMaxFileSize > 0 {
+            fileOptions.memoryCache = SmallFileCache(maxFileSize: options.memoryCacheMaxFileSize,
+                                                     capacity: options.memoryCacheCapacity)
+        }
+        self.fileOptions = fileOptions
     }
 
     /// The layer's name in stack descriptions.
