@@ -30,9 +30,9 @@ func runStaticBenchmarks(_ report: BenchmarkReport) async throws {
     var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
     configuration.accessLog = false
     configuration.eventLoops = loops
-    var cached = SharedData.Options()
-    cached.memoryCacheMaxFileSize = 64 * 1024
-    let variants: [(String, SharedData.Options)] = [("Werk (sendfile)", SharedData.Options()), ("Werk (memory cache)", cached)]
+    var sendfileOnly = SharedData.Options()
+    sendfileOnly.memoryCacheMaxFileSize = 0
+    let variants: [(String, SharedData.Options)] = [("Werk (sendfile)", sendfileOnly), ("Werk (memory cache)", SharedData.Options())]
     var servers: [(name: String, server: Server, port: Int)] = []
     for (name, options) in variants {
         let app = Stack {

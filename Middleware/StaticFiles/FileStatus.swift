@@ -30,6 +30,15 @@ struct FileStatus: Sendable, Equatable {
         return FileStatus(kind: kind, identity: FileIdentity(status: info))
     }
 
+    /// `lstat` of `path` (a symbolic link itself, not its target): the status, and whether it is a link.
+    static func ofLink(_ path: String) -> (status: FileStatus, isLink: Bool)? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        let type = info.st_mode & S_IFMT
+        let kind: Kind = type == S_IFREG ? .regular : type == S_IFDIR ? .directory : .other
+        return (FileStatus(kind: kind, identity: FileIdentity(status: info)), type == S_IFLNK)
+    }
+
     /// The strong entity tag Werk derives from a file version: the modification time in nanoseconds
     /// and the size, both in lower-case hex, joined by `-` (`"1869f0c2a1b3c4d5-400"`), plus
     /// `-<coding>` for a precompressed variant. Like nginx's and Caddy's, it does not depend on the

@@ -70,10 +70,9 @@ struct Resolver: Sendable {
         let endsWithSlash = rest.hasSuffix("/")
         if !options.allowsDotfiles, Self.hasDotSegment(relative) { return .miss }
         if !options.disallow.isEmpty, Self.isDisallowed(relative, patterns: options.disallow) { return .miss }
-        guard let full = safeJoin(root, [String(relative)]), let status = FileStatus.of(full) else { return .miss }
-        if !options.allowsSymlinksOutsideRoot, !Self.staysInside(full, root: root, canonicalRoot: canonicalRoot) {
-            return .miss
-        }
+        guard let full = safeJoin(root, [String(relative)]),
+              let status = options.allowsSymlinksOutsideRoot
+                ? FileStatus.of(full) : Self.statusInside(full, root: root, canonicalRoot: canonicalRoot) else { return .miss }
         switch status.kind {
         case .regular:
             return endsWithSlash ? .miss : .file(full, status)
@@ -97,6 +96,24 @@ struct Resolver: Sendable {
             return (path, status)
         }
         return nil
+    }
+
+    /// The status of `full` (a path below `root`) when it resolves inside the root, else nil.
+    /// Each component below the root is checked with `lstat` (one call for a file at the top);
+    /// only when one is a symbolic link is the whole path resolved with `realpath` and compared.
+    static func statusInside(_ full: String, root: String, canonicalRoot: String?) -> FileStatus? {
+        let utf8 = full.utf8
+        var index = utf8.index(utf8.startIndex, offsetBy: min(root.utf8.count + 1, utf8.count))
+        while index < utf8.endIndex {
+            if utf8[index] == UInt8(ascii: "/") {
+                guard let (_, isLink) = FileStatus.ofLink(String(full[..<index])) else { return nil }
+                if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
+            }
+            index = utf8.index(after: index)
+        }
+        guard let (status, isLink) = FileStatus.ofLink(full) else { return nil }
+        if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
+        return status
     }
 
     /// Whether `path` with its symbolic links resolved is still inside the root.

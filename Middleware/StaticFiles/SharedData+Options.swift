@@ -16,7 +16,7 @@ extension SharedData {
     /// | `precompressed` | `[.brotli, .zstd, .gzip]` | siblings looked for, by Accept-Encoding |
     /// | `etag`, `lastModified` | on | validators |
     /// | `maxRanges` | `16` | ranges per request after coalescing; more get the whole file |
-    /// | `memoryCacheMaxFileSize` | `0` | files up to this size served from memory, revalidated by `stat` |
+    /// | `memoryCacheMaxFileSize` | 32 KiB | files up to this size served from memory, revalidated by `stat` |
     public struct Options: Sendable {
         /// Glob patterns (`*`, `?`, `[...]`, as `fnmatch(3)`) matched against the path below the
         /// export (`css/site.css`) and against the file name (`site.css`); a match is a miss.
@@ -48,8 +48,9 @@ extension SharedData {
         /// The most ranges served in one multipart response (after coalescing).
         public var maxRanges = 16
         /// Files up to this size are kept in memory and revalidated by `stat` on each request,
-        /// instead of being opened and sent with `sendfile` (0 turns the cache off).
-        public var memoryCacheMaxFileSize = 0
+        /// instead of being opened and sent with `sendfile` (0 turns the cache off). Measured:
+        /// about twice the requests per second for a 1 KiB file (see the StaticFiles article).
+        public var memoryCacheMaxFileSize = 32 * 1024
         /// The most bytes the memory cache holds.
         public var memoryCacheCapacity = 16 * 1024 * 1024
 

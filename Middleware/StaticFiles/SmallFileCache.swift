@@ -32,6 +32,9 @@ final class SmallFileCache: Sendable {
         self.capacity = capacity
     }
 
+    /// The bytes held now (for tests and diagnostics).
+    var residentBytes: Int { state.withLock { $0.bytes } }
+
     /// The bytes of the file at `path` if it is `identity` (read and kept when not cached yet);
     /// nil when it is too large or cannot be read as that version.
     func bytes(path: String, identity: FileIdentity) -> [UInt8]? {

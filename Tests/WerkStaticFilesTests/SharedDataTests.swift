@@ -182,3 +182,46 @@ struct SharedDataTests {
         #expect(async.synchronous == nil)
     }
 }
+
+@Suite("SharedData memory cache")
+struct MemoryCacheTests {
+    @Test("small files come from memory, revalidated by stat: an edit is seen on the next request")
+    func revalidated() async throws {
+        let site = Site()
+        let app = site.app()
+        let first = await app.respondCatchingErrors(Request(target: "/static/a.txt"))
+        guard case .bytes(let bytes) = first.body else { Issue.record("a small file should come from memory"); return }
+        #expect(bytes == site.content)
+        site.tree.write("public/a.txt", pattern(1000, seed: 5), mtime: 1_700_000_001)   // same size, new time
+        let second = await app.respondCatchingErrors(Request(target: "/static/a.txt"))
+        #expect(try await second.collectBody() == pattern(1000, seed: 5))
+        #expect(second.headers["ETag"] != first.headers["ETag"])
+    }
+
+    @Test("large files, ranges and a disabled cache use sendfile regions")
+    func regions() async throws {
+        let site = Site()
+        site.tree.write("public/big.bin", pattern(40_000))
+        let app = site.app()
+        let big = await app.respondCatchingErrors(Request(target: "/static/big.bin"))
+        if case .file = big.body {} else { Issue.record("a file over 32 KiB is a sendfile region") }
+        let ranged = await app.respondCatchingErrors(Request(target: "/static/a.txt", headers: ["Range": "bytes=0-9"]))
+        if case .file = ranged.body {} else { Issue.record("a range is a sendfile region") }
+        var options = SharedData.Options()
+        options.memoryCacheMaxFileSize = 0
+        let uncached = await site.app(options).respondCatchingErrors(Request(target: "/static/a.txt"))
+        if case .file = uncached.body {} else { Issue.record("with the cache off, a region") }
+    }
+
+    @Test("the cache stays within its capacity")
+    func bounded() {
+        let tree = TempTree()
+        let cache = SmallFileCache(maxFileSize: 1000, capacity: 2500)
+        for i in 0..<10 {
+            let path = tree.write("f\(i).bin", pattern(1000, seed: i))
+            let identity = FileIdentity(path: path)!
+            #expect(cache.bytes(path: path, identity: identity) == pattern(1000, seed: i))
+        }
+        #expect(cache.residentBytes <= 2500)
+    }
+}
