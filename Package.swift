@@ -38,7 +38,9 @@ let package = Package(
 
         // Samples and benchmarks may use everything.
         .executableTarget(name: "Hello", dependencies: ["Werk"], path: "Samples/Hello", swiftSettings: strict),
-        .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo", swiftSettings: strict),
+        .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo",
+                          exclude: ["public"],  // static files SharedData serves from disk at /static/
+                          swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
         // libFuzzer harness for request parsing (see the file for how to fuzz and replay).
         .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",

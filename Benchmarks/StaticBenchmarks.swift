@@ -26,6 +26,22 @@ func runStaticBenchmarks(_ report: BenchmarkReport) async throws {
     writeBenchFile(directory + "/1k.txt", count: 1024)
     writeBenchFile(directory + "/1m.bin", count: 1 << 20)
 
+    // The handler alone, in process (what SharedData adds per request before the server writes).
+    report.header("Static: SharedData handler in process (ns/op, best of 5 rounds)")
+    for (name, cacheSize) in [("1 KiB file, memory cache", 32 * 1024), ("1 KiB file, sendfile region", 0)] {
+        var options = SharedData.Options()
+        options.memoryCacheMaxFileSize = cacheSize
+        let handler = Stack {
+            SharedData(["/static": directory], options: options)
+            Handler { _ in Response(status: .notFound) }
+        }
+        let request = Request(target: "/static/1k.txt", headers: ["Host": "127.0.0.1"])
+        if let synchronous = handler.synchronous {
+            let ns = measure(iterations: 100_000) { blackHole(try? synchronous(request)) }
+            report.add(BenchmarkResult(group: "static", name: name, nanosecondsPerOp: ns))
+        }
+    }
+
     let loops = Server.Configuration.processorCount
     var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
     configuration.accessLog = false
