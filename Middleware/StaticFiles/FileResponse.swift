@@ -85,6 +85,7 @@ enum FileServing {
         if !options.precompressed.isEmpty { headers.add("Vary", "Accept-Encoding") }
 
         var rangeHeader: String? = nil
+        let isGetOrHead = request.method == .get || request.method == .head
         if options.conditional {
             let fields = request.headers
             let conditions = ConditionalRequest(
@@ -93,7 +94,7 @@ enum FileServing {
                 ifRange: fields["If-Range"], range: fields["Range"])
             if conditions.ifNoneMatch != nil || conditions.ifModifiedSince != nil || conditions.ifMatch != nil
                 || conditions.ifUnmodifiedSince != nil {
-                switch conditions.evaluate(etag: etag, lastModified: lastModified, isGetOrHead: true) {
+                switch conditions.evaluate(etag: etag, lastModified: lastModified, isGetOrHead: isGetOrHead) {
                 case .proceed: break
                 case .notModified:
                     // RFC 9110 §15.4.5: the validators, Cache-Control and Vary; Last-Modified only
@@ -101,13 +102,14 @@ enum FileServing {
                     if etagValue != nil, lastModified != nil { headers.remove("Last-Modified") }
                     return Response(status: .notModified, headers: headers)
                 case .preconditionFailed:
-                    var response = HTTPError(.preconditionFailed, "A precondition (If-Match or If-Unmodified-Since) does not hold for the current version of this file.")
+                    var response = HTTPError(.preconditionFailed, "A precondition of the request (If-Match, If-Unmodified-Since or If-None-Match) does not hold for the current version of this file.")
                         .response(for: request)
                     if let etagValue { response.headers.add("ETag", etagValue) }
                     return response
                 }
             }
-            if conditions.range != nil, conditions.rangeApplies(etag: etag, lastModified: lastModified) {
+            // Ranges are defined for GET (HEAD mirrors it); another method gets the whole file.
+            if isGetOrHead, conditions.range != nil, conditions.rangeApplies(etag: etag, lastModified: lastModified) {
                 rangeHeader = conditions.range
             }
             headers.add("Accept-Ranges", acceptRanges)

@@ -184,7 +184,7 @@ struct OutputQueue {
                 var message = msghdr()
                 message.msg_iov = iov.baseAddress
                 message.msg_iovlen = count
-                return sendmsg(fd, &message, Int32(MSG_MORE) | Int32(MSG_NOSIGNAL))
+                return sendmsg(fd, &message, Int32(MSG_MORE))
             }
             guard arrayIndex >= 0, case .bytes(let bytes) = segments[arrayIndex] else {
                 return send()

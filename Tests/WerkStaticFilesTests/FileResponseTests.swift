@@ -69,6 +69,16 @@ struct FileResponseTests {
         #expect(unconditional.headers["Last-Modified"] == "Thu, 01 Jan 1970 00:00:00 GMT")
     }
 
+    @Test("from a POST handler: a matching If-None-Match is 412, not 304, and a Range is ignored")
+    func otherMethods() throws {
+        let tree = TempTree()
+        let path = tree.write("a.txt", pattern(100))
+        let post = { (fields: [(String, String)]) in Request(method: .post, target: "/", headers: headers(fields)) }
+        #expect(try Response.file(path, for: post([("If-None-Match", Site.etag(size: 100))])).status == .preconditionFailed)
+        #expect(try Response.file(path, for: post([("If-Modified-Since", Site.lastModified)])).status == .ok)
+        #expect(try Response.file(path, for: post([("Range", "bytes=0-9")])).status == .ok)
+    }
+
     @Test("a missing file or a folder is a 404 that does not reveal the path")
     func missing() async throws {
         let tree = TempTree()
