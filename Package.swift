@@ -10,6 +10,8 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkRouting", "Routing"),
     ("WerkSessions", "Sessions"),
     ("WerkDispatcher", "Dispatcher"),
+    ("WerkStaticFiles", "StaticFiles"),
+    ("WerkCompress", "Compress"),
 ]
 
 let package = Package(
@@ -39,7 +41,9 @@ let package = Package(
 
         // Samples and benchmarks may use everything.
         .executableTarget(name: "Hello", dependencies: ["Werk"], path: "Samples/Hello", swiftSettings: strict),
-        .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo", swiftSettings: strict),
+        .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo",
+                          exclude: ["public"],  // static files SharedData serves from disk at /static/
+                          swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
         // libFuzzer harness for request parsing (see the file for how to fuzz and replay).
         .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",
@@ -59,7 +63,8 @@ let package = Package(
                     path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
             .testTarget(name: "\(item.name)Tests",
-                        dependencies: [.target(name: item.name), "WerkCore", "WerkSigning", "WerkTestSupport"],
+                        dependencies: [.target(name: item.name), "WerkCore", "WerkSigning", "WerkTestSupport"]
+                            + (item.name == "WerkStaticFiles" ? ["WerkServer"] : []),  // the live nginx comparison
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),
         ]

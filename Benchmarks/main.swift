@@ -12,6 +12,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("server", runServerBenchmarks),
     ("offload", runOffloadBenchmarks),
     ("memory", runMemoryBenchmarks),
+    ("static", runStaticBenchmarks),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -5,3 +5,5 @@
 @_exported import WerkRouting
 @_exported import WerkSessions
 @_exported import WerkDispatcher
+@_exported import WerkStaticFiles
+@_exported import WerkCompress

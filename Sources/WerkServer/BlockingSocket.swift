@@ -141,6 +141,9 @@ final class BlockingSocket: @unchecked Sendable {
         }
     }
 
+    /// Reads exactly `count` bytes (tests that read part of a response before acting).
+    func readBytes(count: Int) throws(LiveTransportError) -> [UInt8] { try read(count: count) }
+
     private func read(count: Int) throws(LiveTransportError) -> [UInt8] {
         while buffer.count < count { guard try fill() else { throw .connectionClosed } }
         let out = Array(buffer[..<count])

@@ -30,6 +30,12 @@ extension Connection {
                 // The client gets the plain 500; the error log gets the path and the reason.
                 ErrorLog.report(FileRegionError.cannotOpen(path: region.path, errno: code), status: response.status,
                                 request: request)
+            } else if let expected = region.identity, FileIdentity(fileDescriptor: fileFD) != expected {
+                // Replaced or changed since its headers (length, ETag) were computed: send none of it.
+                Glibc.close(fileFD)
+                fileFD = -1
+                response = HTTPError(.serviceUnavailable, "The file changed while this response was prepared; try again.",
+                                     headers: ["Retry-After": "0"]).response(for: request)
             }
         }
         // An unread body announced with 100-continue, or too large to drain: close after responding.

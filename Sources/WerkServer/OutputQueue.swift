@@ -164,6 +164,8 @@ struct OutputQueue {
     }
 
     /// `writev(2)` of the memory segments from `first` on (up to one array body and 16 pieces).
+    /// When a file segment comes next (a head before its sendfile body), the bytes go with
+    /// `MSG_MORE`, so the kernel sends head and body in the same packets instead of the head alone.
     private func writeGathered(to fd: Int32) -> Int {
         withUnsafeTemporaryAllocation(of: iovec.self, capacity: 16) { iov in
             var count = 0
@@ -184,13 +186,22 @@ struct OutputQueue {
                 count += 1
                 index += 1
             }
+            var fileFollows = false
+            if index < segments.count, case .file = segments[index] { fileFollows = true }
+            func send() -> Int {
+                guard fileFollows else { return writev(fd, iov.baseAddress, Int32(count)) }
+                var message = msghdr()
+                message.msg_iov = iov.baseAddress
+                message.msg_iovlen = count
+                return sendmsg(fd, &message, Int32(MSG_MORE))
+            }
             guard arrayIndex >= 0, case .bytes(let bytes) = segments[arrayIndex] else {
-                return writev(fd, iov.baseAddress, Int32(count))
+                return send()
             }
             return bytes.withUnsafeBytes { raw in
                 let skip = arrayIndex == first ? written : 0
                 iov[arraySlot] = iovec(iov_base: UnsafeMutableRawPointer(mutating: raw.baseAddress! + skip), iov_len: raw.count - skip)
-                return writev(fd, iov.baseAddress, Int32(count))
+                return send()
             }
         }
     }

@@ -112,8 +112,8 @@ struct ResponseTests {
         close(fd)
         let response = Response(body: .file(FileRegion(path: path, offset: 3, count: 4)))
         #expect(try await response.collectBody() == Array("3456".utf8))
+        // A region past the end is a file that shrank: never passed off as a complete short body.
         let pastEnd = Response(body: .file(FileRegion(path: path, offset: 8, count: 5)))
-        // A region past the file's end is an error, never a short body passed as complete.
         await #expect(throws: FileRegionError.truncated(path: path, expected: 5, read: 2)) { try await pastEnd.collectBody() }
         let missing = Response(body: .file(FileRegion(path: "/nonexistent/werk-test", count: 3)))
         await #expect(throws: FileRegionError.cannotOpen(path: "/nonexistent/werk-test", errno: ENOENT)) {

@@ -723,6 +723,60 @@ print(app)
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_15() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 16)
+let app = Stack {
+    SharedData(["/static": "public", "/favicon.ico": "assets/favicon.ico"])
+    Handler { _ in "the application" }
+}
+let client = TestClient(app)
+let page = try await client.get("/")          // the application: there is no /static there
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_35() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 36)
+var options = SharedData.Options()
+options.indexFiles = ["index.html"]
+options.immutable = true
+options.maxAge = 31_536_000
+let assets = SharedData(exports: [
+    .directory(prefix: "/static", roots: ["build/static", "public"]),   // build output first
+    .file(prefix: "/robots.txt", path: "public/robots.txt"),
+    .resources(prefix: "/docs", bundle: "Werk_Demo", folder: "docs"),
+], options: options)
+_ = assets
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_80() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 81)
+let download = Handler { request in
+    try Response.file("/srv/reports/q3.pdf", for: request, downloadName: "Q3 résumé.pdf", asAttachment: true, maxAge: 3600)
+}
+var options = FileOptions()
+options.etag = .custom(ETag("build-42"))
+options.lastModified = .none
+let fixed = options
+let pinned = Handler { request in try Response.file("/srv/app.js", for: request, options: fixed) }
+_ = (download, pinned)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_165() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 166)
+var compression = Compress.Options()
+compression.minimumSize = 512
+let site = Stack {
+    Compress(options: compression)
+    SharedData(["/static": "public"])
+    Handler { _ in Response.text(String(repeating: "Werk ", count: 500)) }
+}
+let compressed = try await TestClient(site).get("/", headers: ["Accept-Encoding": "gzip"])
+assert(compressed.headers["Content-Encoding"] == "gzip")
+#sourceLocation()
+}
+
 @Sendable func snippet_Sources_Werk_Werk_docc_Testing_md_13() async throws {
 #sourceLocation(file: "Sources/Werk/Werk.docc/Testing.md", line: 14)
 let app = Router {
@@ -948,6 +1002,10 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:132") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_131_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_131() }
     @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:160") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159() }
     @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:183") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:16") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_15() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:36") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_35_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_35() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:81") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_80_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_80() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:166") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_165_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_165() }
     @Test("Sources/Werk/Werk.docc/Testing.md:14") func snippet_Sources_Werk_Werk_docc_Testing_md_13_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_13() }
     @Test("Sources/Werk/Werk.docc/Testing.md:70") func snippet_Sources_Werk_Werk_docc_Testing_md_69_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_69() }
     @Test("Sources/Werk/Werk.docc/Testing.md:90") func snippet_Sources_Werk_Werk_docc_Testing_md_89_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_89() }

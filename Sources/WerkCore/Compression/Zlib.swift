@@ -76,19 +76,20 @@ public enum Zlib {
         return ok ? out : nil
     }
 
-    /// Inflates a complete zlib stream, refusing to produce more than `maxOutput` bytes (a zip-bomb
+    /// Inflates a complete zlib stream (or gzip / raw deflate data, by `format`), refusing to produce more than `maxOutput` bytes (a zip-bomb
     /// guard: inflation stops as soon as the limit is passed). Throws on corrupt or truncated input and
     /// on bytes after the end of the stream.
-    public static func decompress(_ bytes: some Collection<UInt8>, maxOutput: Int) throws(Zlib.Error) -> [UInt8] {
+    public static func decompress(_ bytes: some Collection<UInt8>, maxOutput: Int,
+                                  format: Deflater.Format = .zlib) throws(Zlib.Error) -> [UInt8] {
         let result: Result<[UInt8], Zlib.Error> = withContiguousBytes(bytes) { input in
-            inflate(input, maxOutput: max(0, maxOutput))
+            inflate(input, maxOutput: max(0, maxOutput), windowBits: format.windowBits)
         }
         return try result.get()
     }
 
-    private static func inflate(_ input: UnsafeRawBufferPointer, maxOutput: Int) -> Result<[UInt8], Zlib.Error> {
+    private static func inflate(_ input: UnsafeRawBufferPointer, maxOutput: Int, windowBits: Int32) -> Result<[UInt8], Zlib.Error> {
         var stream = z_stream()
-        guard inflateInit_(&stream, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+        guard inflateInit2_(&stream, windowBits, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
             return .failure(.corrupt("inflateInit failed (out of memory)"))
         }
         defer { inflateEnd(&stream) }

@@ -31,6 +31,10 @@ public func safeJoin(_ directory: String, _ pathnames: [String]) -> String? {
         let part = normalizePOSIXPath(raw)
         if part.hasPrefix("/") || part == ".." || part.hasPrefix("../") { return nil }
         for segment in part.split(separator: "/") {
+            // Fast path: a device name starts (after optional spaces) with A, C, L, N or P; any
+            // other ASCII first letter cannot be one, so most segments skip the Unicode work below.
+            if let first = segment.utf8.first(where: { $0 != UInt8(ascii: " ") }), first < 0x80,
+               !"ACLNPacnlp".utf8.contains(first), !(first >= 9 && first <= 13) { continue }
             let stem = segment.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let trimmed = stem.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
             if windowsDeviceNames.contains(String(trimmed).uppercased()) { return nil }
