@@ -52,6 +52,9 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     @exclusivity(unchecked) private(set) var now: UInt64 = 0
     let dateCache = DateCache()
     @exclusivity(unchecked) var accessLog: [UInt8] = []
+    /// The Common Log Format time of the access lines, formatted once per second.
+    @exclusivity(unchecked) private var accessTimeSecond = -1
+    @exclusivity(unchecked) private var accessTime = ""
 
     init(index: Int, server: ServerCore, listenerFD: Int32) throws(ServerError) {
         self.index = index
@@ -321,8 +324,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         guard let logger = server.accessLogger else { return }
         _ = dateCache.current()
         let seconds = dateCache.epochSeconds
+        if seconds != accessTimeSecond {
+            accessTimeSecond = seconds
+            accessTime = LineFormat.commonLogTime(seconds)
+        }
         let record = LogRecord(level: .info, label: LogRecord.accessLabel,
-                               message: entry.commonLogLine(epochSeconds: seconds), epochSeconds: seconds, access: entry)
+                               message: entry.commonLogLine(formattedTime: accessTime), epochSeconds: seconds, access: entry)
         if let lines = server.batchedAccessLogger {
             lines.append(record, to: &accessLog)
             if accessLog.count >= 1 << 16 { flushAccessLog() }

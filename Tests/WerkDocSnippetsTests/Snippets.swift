@@ -881,8 +881,8 @@ case .help(let usage):
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_131() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 132)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_134() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 135)
 var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
 configuration.accessLogger = LineLogger(.standardOutput, format: .json)
 configuration.errorLogger = LineLogger(.standardError, level: .warning, maxLineLength: 2048)
@@ -891,7 +891,7 @@ configuration.errorLogger = collected       // or any type conforming to Logger
 #sourceLocation()
 }
 
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 152)
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 155)
 // toplevel
 struct QueryFailed: Error, ErrorLogDetails {
     var sql: String
@@ -899,8 +899,8 @@ struct QueryFailed: Error, ErrorLogDetails {
 }
 #sourceLocation()
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_164() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 165)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_167() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 168)
 let audit = MiddlewareFunction("Audit") { request, next in
     let response = try await next(request)
     Log.current.info("\(request.method) \(request.path) -> \(response.status.code)", label: "audit",
@@ -911,8 +911,8 @@ print(Stack { audit; Handler { _ in "ok" } })   // the stack's layers: Audit, th
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_177() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 178)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_180() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 181)
 struct Boom: Error {}
 let app = Handler { _ -> Response in throw Boom() }
 let recorder = LogRecorder()
@@ -922,8 +922,8 @@ print(recorder.records.first?.fields ?? [])   // status=500, error_type=…Boom,
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_188() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 189)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_191() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 192)
 struct Forward: Logger {
     func isEnabled(_ level: LogLevel) -> Bool { level >= .warning }
     func log(_ record: LogRecord) { print("[\(record.level)] \(record.label): \(record.message)") }
@@ -933,8 +933,8 @@ configuration.errorLogger = Forward()
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_211() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 212)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_214() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 215)
 let first = Server(Handler { _ in "one" }, configuration: .init(host: "127.0.0.1", port: 0))
 let address = try first.start()
 let second = Server(Handler { _ in "two" }, configuration: .init(host: "127.0.0.1", port: address.port ?? 0))
@@ -1012,10 +1012,10 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/TheServer.md:27") func snippet_Sources_Werk_Werk_docc_TheServer_md_26_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_26() }
     @Test("Sources/Werk/Werk.docc/TheServer.md:58") func snippet_Sources_Werk_Werk_docc_TheServer_md_57_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_57() }
     @Test("Sources/Werk/Werk.docc/TheServer.md:94") func snippet_Sources_Werk_Werk_docc_TheServer_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_93() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:132") func snippet_Sources_Werk_Werk_docc_TheServer_md_131_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_131() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:165") func snippet_Sources_Werk_Werk_docc_TheServer_md_164_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_164() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:178") func snippet_Sources_Werk_Werk_docc_TheServer_md_177_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_177() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:189") func snippet_Sources_Werk_Werk_docc_TheServer_md_188_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_188() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:212") func snippet_Sources_Werk_Werk_docc_TheServer_md_211_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_211() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:135") func snippet_Sources_Werk_Werk_docc_TheServer_md_134_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_134() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:168") func snippet_Sources_Werk_Werk_docc_TheServer_md_167_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_167() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:181") func snippet_Sources_Werk_Werk_docc_TheServer_md_180_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_180() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:192") func snippet_Sources_Werk_Werk_docc_TheServer_md_191_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_191() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:215") func snippet_Sources_Werk_Werk_docc_TheServer_md_214_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_214() }
     @Test("Sources/Werk/Werk.docc/Werk.md:20") func snippet_Sources_Werk_Werk_docc_Werk_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_19() }
 }

@@ -1,7 +1,7 @@
 import Glibc
 
 /// Turning records into text and JSON lines (see ``LineLogger``).
-enum LineFormat {
+package enum LineFormat {
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
     private static func parts(_ epochSeconds: Int) -> tm {
@@ -14,7 +14,7 @@ enum LineFormat {
     private static func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
 
     /// `30/Nov/2026:06:01:28 +0000`, the Common Log Format time.
-    static func commonLogTime(_ epochSeconds: Int) -> String {
+    package static func commonLogTime(_ epochSeconds: Int) -> String {
         let p = parts(epochSeconds)
         return "\(two(p.tm_mday))/\(months[Int(p.tm_mon)])/\(p.tm_year + 1900):"
             + "\(two(p.tm_hour)):\(two(p.tm_min)):\(two(p.tm_sec)) +0000"
@@ -179,8 +179,13 @@ extension AccessLogEntry {
     /// The Common Log Format line (without newline) at `epochSeconds`:
     /// `127.0.0.1 - - [30/Nov/2026:06:01:28 +0000] "GET / HTTP/1.1" 200 13`.
     public func commonLogLine(epochSeconds: Int) -> String {
+        commonLogLine(formattedTime: LineFormat.commonLogTime(epochSeconds))
+    }
+
+    /// The same line with the time already formatted by `LineFormat.commonLogTime(_:)` (the event
+    /// loops format it once per second).
+    package func commonLogLine(formattedTime: String) -> String {
         let size = bytes.map { $0 == 0 ? "-" : String($0) } ?? "-"
-        return "\(remoteAddress.isEmpty ? "-" : remoteAddress) - - [\(LineFormat.commonLogTime(epochSeconds))] "
-            + "\"\(requestLine)\" \(status) \(size)"
+        return "\(remoteAddress.isEmpty ? "-" : remoteAddress) - - [\(formattedTime)] \"\(requestLine)\" \(status) \(size)"
     }
 }
