@@ -10,6 +10,13 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkRouting", "Routing"),
     ("WerkSessions", "Sessions"),
     ("WerkDispatcher", "Dispatcher"),
+    ("WerkProxyFix", "ProxyFix"),
+]
+
+/// Other middleware a middleware's tests use (never the middleware itself): ProxyFix's tests check
+/// that a Router's redirects and URLs follow the fixed request.
+let extraTestDependencies: [String: [Target.Dependency]] = [
+    "WerkProxyFix": ["WerkRouting"],
 ]
 
 let package = Package(
@@ -51,7 +58,9 @@ let package = Package(
         [
             .target(name: item.name, dependencies: ["WerkCore"], path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
-            .testTarget(name: "\(item.name)Tests", dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"],
+            .testTarget(name: "\(item.name)Tests",
+                        dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"]
+                            + extraTestDependencies[item.name, default: []],
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),
         ]

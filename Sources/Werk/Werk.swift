@@ -4,3 +4,4 @@
 @_exported import WerkRouting
 @_exported import WerkSessions
 @_exported import WerkDispatcher
+@_exported import WerkProxyFix
