@@ -11,6 +11,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkSessions", "Sessions"),
     ("WerkDispatcher", "Dispatcher"),
     ("WerkProxyFix", "ProxyFix"),
+    ("WerkLint", "Lint"),
 ]
 
 /// Other middleware a middleware's tests use (never the middleware itself): ProxyFix's tests check

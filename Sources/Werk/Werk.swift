@@ -5,3 +5,4 @@
 @_exported import WerkSessions
 @_exported import WerkDispatcher
 @_exported import WerkProxyFix
+@_exported import WerkLint
