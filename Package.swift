@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "Werk", targets: ["Werk"]),
         .library(name: "WerkCore", targets: ["WerkCore"]),
         .library(name: "WerkServer", targets: ["WerkServer"]),
+        .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
     targets: [
@@ -37,9 +38,11 @@ let package = Package(
         // The core and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib"], swiftSettings: strict),
         .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
+        // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
+        .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer"] + middleware.map { .target(name: $0.name) },
+            dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"] + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
         // Samples and benchmarks may use everything.
@@ -54,6 +57,7 @@ let package = Package(
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore"], swiftSettings: strict),
+        .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [

@@ -1,6 +1,7 @@
 // The umbrella module: `import Werk` brings in the core, the server adapter and every middleware.
 @_exported import WerkCore
 @_exported import WerkServer
+@_exported import WerkHTTPClient
 @_exported import WerkRouting
 @_exported import WerkSessions
 @_exported import WerkDispatcher
