@@ -12,12 +12,20 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkDispatcher", "Dispatcher"),
     ("WerkProxyFix", "ProxyFix"),
     ("WerkLint", "Lint"),
+    ("WerkHTTPProxy", "HTTPProxy"),
+]
+
+/// What a middleware needs beyond WerkCore: the reverse proxy is built on the HTTP client (a library
+/// below the middleware, like WerkCore; never another middleware nor the server).
+let extraDependencies: [String: [Target.Dependency]] = [
+    "WerkHTTPProxy": ["WerkHTTPClient"],
 ]
 
 /// Other middleware a middleware's tests use (never the middleware itself): ProxyFix's tests check
 /// that a Router's redirects and URLs follow the fixed request.
 let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkProxyFix": ["WerkRouting"],
+    "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],   // live tests: a Werk server in front and behind
 ]
 
 let package = Package(
@@ -57,11 +65,12 @@ let package = Package(
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore"], swiftSettings: strict),
-        .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore"], swiftSettings: strict),
+        .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [
-            .target(name: item.name, dependencies: ["WerkCore"], path: "Middleware/\(item.folder)",
+            .target(name: item.name, dependencies: ["WerkCore"] + extraDependencies[item.name, default: []],
+                    path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
             .testTarget(name: "\(item.name)Tests",
                         dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"]

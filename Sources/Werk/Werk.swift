@@ -7,3 +7,4 @@
 @_exported import WerkDispatcher
 @_exported import WerkProxyFix
 @_exported import WerkLint
+@_exported import WerkHTTPProxy

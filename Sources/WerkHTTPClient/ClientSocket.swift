@@ -28,19 +28,27 @@ struct Deadline {
 }
 
 /// A non-blocking client socket used with poll(2) timeouts, and its read buffer. Only its
-/// connection's ``IOThread`` touches it.
+/// connection's ``IOThread`` touches it (or the pool, while no request holds it).
 final class ClientSocket: @unchecked Sendable {
     let fd: Int32
-    /// Bytes received and not yet consumed: `buffer[start...]`.
-    private(set) var buffer: [UInt8] = []
-    private(set) var start = 0
+    /// The read buffer: bytes `start..<end` are received and not yet consumed.
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity = 64 * 1024
+    private var start = 0
+    private var end = 0
     /// Bytes received over the socket's life (a pooled connection that failed before receiving any
     /// for a request had been closed by the upstream while idle).
     private(set) var receivedBytes = 0
 
-    private init(fd: Int32) { self.fd = fd }
+    private init(fd: Int32) {
+        self.fd = fd
+        storage = .allocate(capacity: capacity)
+    }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        storage.deallocate()
+    }
 
     /// Connects to `endpoint` within `timeout` (name resolution included).
     static func connect(to endpoint: HTTPEndpoint, timeout: Duration) throws(HTTPClientError) -> ClientSocket {
@@ -147,49 +155,58 @@ final class ClientSocket: @unchecked Sendable {
         if let failure { throw failure }
     }
 
-    /// Reads more bytes into the buffer (up to 64 KiB), waiting until `deadline`; false at the end
-    /// of the stream.
+    /// Reads more bytes into the buffer, waiting until `deadline`; false at the end of the stream.
     @discardableResult
     func fill(_ deadline: Deadline) throws(HTTPClientError) -> Bool {
-        if start > 0 && start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
+        if start == end {
             start = 0
-        } else if start > 65536 {
-            buffer.removeSubrange(0..<start)
-            start = 0
+            end = 0
+        } else if capacity - end < 16 * 1024 {
+            if start > 0 {
+                memmove(storage, storage + start, end - start)
+                end -= start
+                start = 0
+            }
+            if capacity - end < 16 * 1024 {   // a long line: grow (its length is limited by the caller)
+                let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity * 2)
+                larger.update(from: storage, count: end)
+                storage.deallocate()
+                storage = larger
+                capacity *= 2
+            }
         }
-        let old = buffer.count
-        buffer.reserveCapacity(old + 65536)
         while true {
-            var n = 0
-            buffer.append(contentsOf: repeatElement(0, count: 65536))
-            n = buffer.withUnsafeMutableBytes { raw in recv(fd, raw.baseAddress! + old, 65536, 0) }
-            let error = errno
-            buffer.removeLast(65536 - max(n, 0))
-            if n > 0 { receivedBytes += n; return true }
+            let n = recv(fd, storage + end, capacity - end, 0)
+            if n > 0 {
+                end += n
+                receivedBytes += n
+                return true
+            }
             if n == 0 { return false }
-            if error == EINTR { continue }
-            guard error == EAGAIN || error == EWOULDBLOCK else { throw .io("recv", error) }
+            if errno == EINTR { continue }
+            guard errno == EAGAIN || errno == EWOULDBLOCK else { throw .io("recv", errno) }
             try wait(for: Int16(POLLIN), deadline)
         }
     }
 
     /// The number of buffered, unconsumed bytes.
-    var available: Int { buffer.count - start }
+    var available: Int { end - start }
 
     /// Takes up to `count` buffered bytes.
     func take(upTo count: Int) -> [UInt8] {
         let n = min(count, available)
         defer { start += n }
-        return Array(buffer[start..<(start + n)])
+        return Array(UnsafeBufferPointer(start: storage + start, count: n))
     }
 
-    /// Finds the index (relative to the unconsumed bytes) of the first LF, reading more until
-    /// `limit` bytes are buffered; nil at end of stream.
+    /// Finds the index (relative to the unconsumed bytes) of the first LF, reading more until more
+    /// than `limit` bytes are buffered (then `.tooLarge`); nil at end of stream.
     func indexOfLineFeed(limit: Int, _ deadline: Deadline) throws(HTTPClientError) -> Int? {
         var searched = 0
         while true {
-            if let lf = buffer[(start + searched)...].firstIndex(of: 10) { return lf - start }
+            if let found = memchr(storage + start + searched, 10, available - searched) {
+                return UnsafeMutableRawPointer(found).assumingMemoryBound(to: UInt8.self) - (storage + start)
+            }
             searched = available
             if searched > limit { throw HTTPClientError(.tooLarge, "A response line is longer than \(limit) bytes.") }
             guard try fill(deadline) else { return nil }
@@ -199,8 +216,13 @@ final class ClientSocket: @unchecked Sendable {
     /// Consumes `count` bytes already in the buffer.
     func consume(_ count: Int) { start += count }
 
-    /// The unconsumed bytes `from..<to` (relative), as a slice of the buffer.
-    func peek(_ range: Range<Int>) -> ArraySlice<UInt8> { buffer[(start + range.lowerBound)..<(start + range.upperBound)] }
+    /// The unconsumed byte at `index` (relative).
+    func byte(at index: Int) -> UInt8 { storage[start + index] }
+
+    /// A copy of the unconsumed bytes in `range` (relative).
+    func peek(_ range: Range<Int>) -> [UInt8] {
+        Array(UnsafeBufferPointer(start: storage + start + range.lowerBound, count: range.count))
+    }
 
     /// Whether an idle pooled connection is no longer usable: the upstream closed it, reset it, or
     /// sent bytes nobody asked for.

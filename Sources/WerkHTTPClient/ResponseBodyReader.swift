@@ -127,8 +127,8 @@ final class ResponseBodyReader: Sendable {
             throw HTTPClientError(limit < 0 ? .tooLarge : .connectionClosed,
                                   limit < 0 ? "The trailer section is too large." : "The upstream closed the connection in the middle of a chunked body.")
         }
-        guard lf > 0, socket.peek(0..<lf).last == 13 else { throw HTTPClientError(.malformedResponse, "A chunk line must end with CRLF.") }
-        let line = Array(socket.peek(0..<(lf - 1)))
+        guard lf > 0, socket.byte(at: lf - 1) == 13 else { throw HTTPClientError(.malformedResponse, "A chunk line must end with CRLF.") }
+        let line = socket.peek(0..<(lf - 1))
         socket.consume(lf + 1)
         return line
     }

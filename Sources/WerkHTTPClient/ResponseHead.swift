@@ -68,13 +68,13 @@ extension ClientSocket {
 
     private func readOneHead(limits: ResponseLimits, _ deadline: Deadline) throws(HTTPClientError) -> ResponseHead {
         var total = 0
-        func line() throws(HTTPClientError) -> ArraySlice<UInt8>? {
+        func line() throws(HTTPClientError) -> [UInt8]? {
             guard let lf = try indexOfLineFeed(limit: limits.maxHeaderBytes - total, deadline) else { return nil }
             total += lf + 1
             if total > limits.maxHeaderBytes {
                 throw HTTPClientError(.tooLarge, "The response head is larger than \(limits.maxHeaderBytes) bytes.")
             }
-            guard lf > 0, peek(0..<lf).last == 13 else {
+            guard lf > 0, byte(at: lf - 1) == 13 else {
                 throw HTTPClientError(.malformedResponse, "A response line ends with a bare LF; HTTP requires CRLF.")
             }
             let content = peek(0..<(lf - 1))
@@ -84,7 +84,7 @@ extension ClientSocket {
         guard let statusLine = try line() else {
             throw HTTPClientError(.connectionClosed, "The upstream closed the connection before sending a response.")
         }
-        let s = Array(statusLine)
+        let s = statusLine
         guard s.count >= 12, s.starts(with: Array("HTTP/1.".utf8)), s[7] == 48 || s[7] == 49, s[8] == 32,
               s[9] &- 48 < 10, s[10] &- 48 < 10, s[11] &- 48 < 10, s.count == 12 || s[12] == 32,
               s[9] != 48 else {

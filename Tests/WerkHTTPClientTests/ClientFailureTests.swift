@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WerkCore
 import WerkHTTPClient
+import WerkTestSupport
 
 private func fast(_ change: (inout HTTPClient.Configuration) -> Void = { _ in }) -> HTTPClient {
     var configuration = HTTPClient.Configuration()
