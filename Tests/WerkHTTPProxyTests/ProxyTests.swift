@@ -155,6 +155,32 @@ struct ProxyLiveTests {
         #expect(try await TestClient(slow).get("/x").status == .gatewayTimeout)
     }
 
+    @Test("an event stream reaches the client event by event, while the upstream is still producing")
+    func eventStream() async throws {
+        var pipeFDs: [Int32] = [0, 0]
+        _ = pipe(&pipeFDs)
+        let (gate, release) = (pipeFDs[0], pipeFDs[1])
+        let events = try RawUpstream { connection in
+            _ = connection.readHead()
+            connection.send("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+            connection.send("9\r\ndata: 1\n\n\r\n")
+            var byte: UInt8 = 0
+            _ = read(gate, &byte, 1)   // the second event only after the client has seen the first
+            connection.send("9\r\ndata: 2\n\n\r\n0\r\n\r\n")
+        }
+        let (front, address) = try server(Stack { HTTPProxy(["/": .init("http://127.0.0.1:\(events.port)")]) })
+        let response = try await HTTPClient().send(ClientRequest(endpoint: HTTPEndpoint(host: "127.0.0.1", port: address.port ?? 0)))
+        var iterator = response.body.makeAsyncIterator()
+        #expect(try await iterator.next() == Array("data: 1\n\n".utf8))
+        var one: UInt8 = 1
+        _ = write(release, &one, 1)
+        #expect(try await iterator.next() == Array("data: 2\n\n".utf8))
+        #expect(try await iterator.next() == nil)
+        close(gate)
+        close(release)
+        await front.shutdown()
+    }
+
     @Test("an upstream body that breaks midway aborts the client's connection: never a short body taken as complete")
     func brokenBody() async throws {
         let broken = try RawUpstream { connection in
