@@ -90,6 +90,27 @@ public struct IPAddress: Sendable, Hashable, CustomStringConvertible {
         return IPAddress(value)
     }
 
+    /// Whether `text` is dotted IPv4 in normal form: four numbers 0...255 without leading zeros.
+    static func isPlainIPv4(_ text: String) -> Bool {
+        var octets = 0, digits = 0, value = 0, leadingZero = false
+        for c in text.utf8 {
+            if c == UInt8(ascii: ".") {
+                guard digits > 0, octets < 3 else { return false }
+                octets += 1
+                digits = 0
+                value = 0
+            } else if c &- 48 < 10 {
+                if digits == 0 { leadingZero = c == 48 } else if leadingZero { return false }
+                digits += 1
+                value = value * 10 + Int(c &- 48)
+                guard digits <= 3, value <= 255 else { return false }
+            } else {
+                return false
+            }
+        }
+        return octets == 3 && digits > 0
+    }
+
     /// Whether `text` is a port number: 1 to 5 digits, at most 65535 (no sign, no spaces).
     static func isPort(_ text: Substring) -> Bool {
         guard (1...5).contains(text.utf8.count), text.utf8.allSatisfy({ $0 &- 48 < 10 }), let n = Int(text) else { return false }

@@ -156,8 +156,7 @@ public struct ProxyFix: Middleware {
                 applyRest(proto: count(.proto), host: count(.host), port: count(.port), prefix: count(.prefix), to: &request)
             case .forwarded:
                 if let value = request.headers.combinedValue(for: "Forwarded"), let elements = ForwardedElement.parse(value),
-                   let client = elements.lastIndex(where: { !($0.for?.address.map { Self.isTrusted($0, ranges) } ?? false) })
-                    ?? (elements.isEmpty ? nil : 0) {
+                   let client = Self.clientIndex(elements, ranges) {
                     apply(elements[client], fields: fields, to: &request)
                 }
                 applyRest(proto: 0, host: 0, port: count(.port), prefix: count(.prefix), to: &request)
@@ -169,13 +168,22 @@ public struct ProxyFix: Middleware {
     // MARK: - Applying values
 
     private func applyForwardedFor(_ value: String?, to request: inout Request) {
-        if let value, let address = IPAddress.parseHostAndPort(value) { request.remoteAddress = address.description }
+        guard let value else { return }
+        if IPAddress.isPlainIPv4(value) {
+            request.remoteAddress = value   // already in normal form: no parsing or formatting
+        } else if let address = IPAddress.parseHostAndPort(value) {
+            request.remoteAddress = address.description
+        }
     }
 
     private func apply(_ element: ForwardedElement, fields: Fields, to request: inout Request) {
         request.storage[ForwardedElement.self] = element
-        if fields.contains(.forwardedFor), let node = element.for {
-            request.remoteAddress = node.address?.description   // unknown and obfuscated: not an address
+        if fields.contains(.forwardedFor) {
+            switch element.for {
+            case .address(let address, _): request.remoteAddress = address.description
+            case .unknown, .obfuscated: request.remoteAddress = nil   // not an address
+            case nil: break
+            }
         }
         if fields.contains(.proto), let proto = element.proto { request.scheme = proto }
         if fields.contains(.host), let host = element.host { request.headers.set("Host", host) }
@@ -207,9 +215,40 @@ public struct ProxyFix: Middleware {
     /// Werkzeug's `_get_real_value`: the `trusted`-th value from the right of the comma-separated
     /// header (all its lines joined), or nil when the count is 0, the header is absent or has fewer values.
     static func realValue(_ trusted: Int, _ request: Request, _ header: String) -> String? {
-        guard trusted > 0, let value = request.headers.combinedValue(for: header) else { return nil }
-        let values = HeaderValues.parseList(value)
-        return values.count >= trusted ? values[values.count - trusted] : nil
+        guard trusted > 0 else { return nil }
+        var first: String? = nil, several = false
+        for field in request.headers where ASCII.equalsIgnoringCase(field.name, header) {
+            if first == nil { first = field.value } else { several = true; break }
+        }
+        guard let first else { return nil }
+        let value = several ? request.headers.combinedValue(for: header) ?? first : first
+        if value.utf8.contains(UInt8(ascii: "\"")) {   // quoted strings: the general list parser
+            let values = HeaderValues.parseList(value)
+            return values.count >= trusted ? values[values.count - trusted] : nil
+        }
+        return nthFromRight(value, trusted)
+    }
+
+    /// The `n`-th non-empty, trimmed item from the right of a comma-separated value without quotes
+    /// (what `HeaderValues.parseList` would give, without splitting the whole value).
+    static func nthFromRight(_ value: String, _ n: Int) -> String? {
+        let utf8 = value.utf8
+        var end = utf8.endIndex, found = 0
+        while true {
+            var start = end
+            while start > utf8.startIndex, utf8[utf8.index(before: start)] != UInt8(ascii: ",") { start = utf8.index(before: start) }
+            var itemStart = start, itemEnd = end
+            while itemStart < itemEnd, utf8[itemStart] == 32 || utf8[itemStart] == 9 { itemStart = utf8.index(after: itemStart) }
+            while itemEnd > itemStart, utf8[utf8.index(before: itemEnd)] == 32 || utf8[utf8.index(before: itemEnd)] == 9 {
+                itemEnd = utf8.index(before: itemEnd)
+            }
+            if itemStart < itemEnd {
+                found += 1
+                if found == n { return String(value[itemStart..<itemEnd]) }
+            }
+            if start == utf8.startIndex { return nil }
+            end = utf8.index(before: start)
+        }
     }
 
     /// The nearest `X-Forwarded-For` entry from the right that is not a trusted proxy (the left-most
@@ -220,6 +259,20 @@ public struct ProxyFix: Middleware {
             if !isTrusted(address, ranges) { return entry }
         }
         return chain.first
+    }
+
+    /// The element of the nearest `Forwarded` hop from the right whose `for` is not a trusted address
+    /// (the left-most when all are); nil for no elements.
+    static func clientIndex(_ elements: [ForwardedElement], _ ranges: [AddressRange]) -> Int? {
+        guard !elements.isEmpty else { return nil }
+        var index = elements.count - 1
+        while index > 0 {
+            switch elements[index].for {
+            case .address(let address, _) where isTrusted(address, ranges): index -= 1
+            default: return index
+            }
+        }
+        return 0
     }
 
     static func isTrusted(_ address: IPAddress, _ ranges: [AddressRange]) -> Bool {

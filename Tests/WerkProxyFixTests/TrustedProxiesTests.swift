@@ -140,3 +140,32 @@ struct XForwardedPitfallTests {
         #expect(app.description == "ProxyFix\n  Handler")
     }
 }
+
+@Suite("ProxyFix: the fast list scan")
+struct ListScanTests {
+    @Test("the n-th value from the right matches Werkzeug's parse_list_header on unquoted lists", arguments: [
+        "a", "a, b", "a,b,c", " a ,  b\t,c ", ", a", "a ,", ",,", "", " ", "a,,b", "192.168.0.1, 192.168.0.3",
+        "2001:db8::1, [::1]:80", "a, , b , ,",
+    ])
+    func matchesParseList(value: String) {
+        let items = HeaderValues.parseList(value)
+        for n in 1...4 {
+            #expect(ProxyFix.nthFromRight(value, n) == (items.count >= n ? items[items.count - n] : nil), "n=\(n)")
+        }
+    }
+
+    @Test("quoted values go through the general parser")
+    func quoted() {
+        let request = Request(target: "/", headers: ["X-Forwarded-For": #""203.0.113.7", 10.0.0.1"#], remoteAddress: "10.0.0.2")
+        #expect(ProxyFix(forwardedFor: 2).apply(to: request).remoteAddress == "203.0.113.7")
+    }
+
+    @Test("plain IPv4 is recognised without parsing", arguments: [
+        ("1.2.3.4", true), ("255.255.255.255", true), ("0.0.0.0", true), ("01.2.3.4", false), ("256.1.1.1", false),
+        ("1.2.3", false), ("1.2.3.4.5", false), ("1..3.4", false), ("1.2.3.4:80", false), ("", false), ("1.2.3.", false),
+    ])
+    func plainIPv4(text: String, expected: Bool) {
+        #expect(IPAddress.isPlainIPv4(text) == expected)
+        if expected { #expect(IPAddress(text)?.description == text) }
+    }
+}
