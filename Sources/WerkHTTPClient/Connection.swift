@@ -16,12 +16,18 @@ final class Connection: Sendable {
 
     deinit { thread.stop() }   // the socket closes when its last reference (here or a finishing job) goes
 
-    /// Opens a connection: a thread first, then the connect on it.
-    static func open(_ endpoint: HTTPEndpoint, timeout: Duration) async throws(HTTPClientError) -> Connection {
+    /// Opens a connection (a thread first, then the connect on it) and runs `start` on the socket in
+    /// the same job, so that nothing separates connecting from sending the request.
+    static func open(_ endpoint: HTTPEndpoint, timeout: Duration,
+                     then start: @escaping @Sendable (ClientSocket) throws(HTTPClientError) -> Bool)
+        async throws(HTTPClientError) -> (Connection, complete: Bool) {
         guard let thread = IOThread() else { throw HTTPClientError(.io, "Cannot start a thread for the connection.") }
         do {
-            let socket = try await thread.run { () throws(HTTPClientError) in try ClientSocket.connect(to: endpoint, timeout: timeout) }
-            return Connection(endpoint: endpoint, socket: socket, thread: thread)
+            let (socket, complete) = try await thread.run { () throws(HTTPClientError) -> (ClientSocket, Bool) in
+                let socket = try ClientSocket.connect(to: endpoint, timeout: timeout)
+                return (socket, try start(socket))
+            }
+            return (Connection(endpoint: endpoint, socket: socket, thread: thread), complete)
         } catch {
             thread.stop()
             throw error

@@ -60,27 +60,31 @@ public final class HTTPClient: Sendable {
         let plan = try RequestWriter.plan(request)
         let replayable: Bool
         if case .stream = request.body { replayable = false } else { replayable = true }
-        var attempt = 0
-        while true {
-            attempt += 1
-            let reused = attempt == 1 ? pool.take(request.endpoint) : nil
-            let connection = if let reused { reused } else { try await Connection.open(request.endpoint, timeout: configuration.connectTimeout) }
-            let received = connection.socket.receivedBytes
+        let idle = configuration.idleTimeout, body = request.body
+        let start: @Sendable (ClientSocket) throws(HTTPClientError) -> Bool = { socket throws(HTTPClientError) in
+            try RequestWriter.sendStart(body, plan, on: socket, idle: idle)
+        }
+        if let pooled = pool.take(request.endpoint) {
+            let received = pooled.socket.receivedBytes
             do {
-                return try await exchange(request, plan, on: connection)
-            } catch where reused != nil && replayable && connection.socket.receivedBytes == received
+                let complete = try await pooled.thread.run { () throws(HTTPClientError) in try start(pooled.socket) }
+                return try await exchange(request, plan, on: pooled, complete: complete)
+            } catch where replayable && pooled.socket.receivedBytes == received
                             && (error.kind == .connectionClosed || error.kind == .io) {
-                continue   // the upstream closed the idle connection before reading the request
+                // The upstream closed the idle connection before reading the request: send it again.
             }
         }
+        let (connection, complete) = try await Connection.open(request.endpoint, timeout: configuration.connectTimeout, then: start)
+        return try await exchange(request, plan, on: connection, complete: complete)
     }
 
-    private func exchange(_ request: ClientRequest, _ plan: RequestWriter.Plan, on connection: Connection)
+    /// The rest of the request (a streamed body), then the response head.
+    private func exchange(_ request: ClientRequest, _ plan: RequestWriter.Plan, on connection: Connection, complete: Bool)
         async throws(HTTPClientError) -> ClientResponse {
         let limits = ResponseLimits(maxHeaderBytes: configuration.maxHeaderBytes, maxHeaderCount: configuration.maxHeaderCount)
         let headerTimeout = configuration.headerTimeout, socket = connection.socket
         do {
-            try await RequestWriter.write(request.body, plan, on: connection, idle: configuration.idleTimeout)
+            if !complete { try await RequestWriter.sendStream(request.body, plan, on: connection, idle: configuration.idleTimeout) }
         } catch where error.kind == .connectionClosed {
             // The upstream may have answered early (a 413) and closed: take that answer if it is there.
             guard let head = try? await connection.thread.run({ () throws(HTTPClientError) in

@@ -47,52 +47,57 @@ enum RequestWriter {
         return Plan(head: Array(head.utf8), chunked: chunked, length: length, keepAlive: !close)
     }
 
-    /// Sends the head and the body on `connection`.
-    static func write(_ body: Body, _ plan: Plan, on connection: Connection, idle: Duration) async throws(HTTPClientError) {
-        let socket = connection.socket
+    /// Sends what can go without the caller: the whole request for a body in memory or in a file,
+    /// the head only for a stream. Runs on the connection's thread (right after connecting, for a new
+    /// connection, so that no scheduling delay separates the two). Returns whether the request is complete.
+    static func sendStart(_ body: Body, _ plan: Plan, on socket: ClientSocket, idle: Duration) throws(HTTPClientError) -> Bool {
         switch body {
         case .empty:
-            try await connection.thread.run { () throws(HTTPClientError) in try socket.send(plan.head, idle: idle) }
+            try socket.send(plan.head, idle: idle)
         case .bytes(let bytes):
-            try await connection.thread.run { () throws(HTTPClientError) in
-                if bytes.count <= 64 * 1024 {
-                    try socket.send(plan.head + bytes, idle: idle)
-                } else {
-                    try socket.send(plan.head, idle: idle)
-                    try socket.send(bytes, idle: idle)
-                }
+            if bytes.count <= 64 * 1024 {
+                try socket.send(plan.head + bytes, idle: idle)
+            } else {
+                try socket.send(plan.head, idle: idle)
+                try socket.send(bytes, idle: idle)
             }
         case .file(let region):
-            try await connection.thread.run { () throws(HTTPClientError) in
-                try socket.send(plan.head, idle: idle)
-                try sendFile(region, on: socket, idle: idle)
+            try socket.send(plan.head, idle: idle)
+            try sendFile(region, on: socket, idle: idle)
+        case .stream:
+            try socket.send(plan.head, idle: idle)
+            return false
+        }
+        return true
+    }
+
+    /// Sends the rest of a streamed body, chunk by chunk as the stream produces them, after ``sendStart``.
+    static func sendStream(_ body: Body, _ plan: Plan, on connection: Connection, idle: Duration) async throws(HTTPClientError) {
+        guard case .stream(let stream, _) = body else { return }
+        let socket = connection.socket
+        var sent = 0
+        var iterator = stream.makeAsyncIterator()
+        while true {
+            let chunk: [UInt8]?
+            do {
+                chunk = try await iterator.next()
+            } catch {
+                throw HTTPClientError(.requestBodyFailed, "The request body stream failed after \(sent) bytes: \(error).")
             }
-        case .stream(let stream, _):
-            try await connection.thread.run { () throws(HTTPClientError) in try socket.send(plan.head, idle: idle) }
-            var sent = 0
-            var iterator = stream.makeAsyncIterator()
-            while true {
-                let chunk: [UInt8]?
-                do {
-                    chunk = try await iterator.next()
-                } catch {
-                    throw HTTPClientError(.requestBodyFailed, "The request body stream failed after \(sent) bytes: \(error).")
-                }
-                guard let chunk else { break }
-                if chunk.isEmpty { continue }
-                sent += chunk.count
-                if let length = plan.length, sent > length {
-                    throw HTTPClientError(.invalidRequest, "The request body stream produced more than its length of \(length) bytes.")
-                }
-                let framed = plan.chunked ? Array(String(chunk.count, radix: 16).utf8) + [13, 10] + chunk + [13, 10] : chunk
-                try await connection.thread.run { () throws(HTTPClientError) in try socket.send(framed, idle: idle) }
+            guard let chunk else { break }
+            if chunk.isEmpty { continue }
+            sent += chunk.count
+            if let length = plan.length, sent > length {
+                throw HTTPClientError(.invalidRequest, "The request body stream produced more than its length of \(length) bytes.")
             }
-            if let length = plan.length, sent != length {
-                throw HTTPClientError(.invalidRequest, "The request body stream ended after \(sent) of its \(length) bytes.")
-            }
-            if plan.chunked {
-                try await connection.thread.run { () throws(HTTPClientError) in try socket.send(Array("0\r\n\r\n".utf8), idle: idle) }
-            }
+            let framed = plan.chunked ? Array(String(chunk.count, radix: 16).utf8) + [13, 10] + chunk + [13, 10] : chunk
+            try await connection.thread.run { () throws(HTTPClientError) in try socket.send(framed, idle: idle) }
+        }
+        if let length = plan.length, sent != length {
+            throw HTTPClientError(.invalidRequest, "The request body stream ended after \(sent) of its \(length) bytes.")
+        }
+        if plan.chunked {
+            try await connection.thread.run { () throws(HTTPClientError) in try socket.send(Array("0\r\n\r\n".utf8), idle: idle) }
         }
     }
 

@@ -5,10 +5,18 @@ import WerkCore
 import WerkHTTPClient
 import WerkTestSupport
 
-private func fast(_ change: (inout HTTPClient.Configuration) -> Void = { _ in }) -> HTTPClient {
+/// A client whose header and idle timeouts are short: only for the tests of those timeouts (the
+/// upstream there never answers, so a slow machine cannot make them fail).
+private func fast() -> HTTPClient {
     var configuration = HTTPClient.Configuration()
     configuration.headerTimeout = .milliseconds(300)
     configuration.idleTimeout = .milliseconds(300)
+    return HTTPClient(configuration: configuration)
+}
+
+/// A client with the default (generous) timeouts and changed limits.
+private func client(_ change: (inout HTTPClient.Configuration) -> Void = { _ in }) -> HTTPClient {
+    var configuration = HTTPClient.Configuration()
     change(&configuration)
     return HTTPClient(configuration: configuration)
 }
@@ -23,6 +31,7 @@ struct ClientFailureTests {
     func headerTimeout() async throws {
         let upstream = try RawUpstream { connection in _ = connection.readHead(); connection.drainUntilClosed() }
         #expect(await kind { _ = try await fast().send(ClientRequest(endpoint: upstream.endpoint)) } == .timeout(.headers))
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("a body that stops midway is an error, never a short body", arguments: [
@@ -32,8 +41,9 @@ struct ClientFailureTests {
     ])
     func truncated(response: String) async throws {
         let upstream = try RawUpstream { connection in _ = connection.readHead(); connection.send(response) }
-        let answer = try await fast().send(ClientRequest(endpoint: upstream.endpoint))
+        let answer = try await client().send(ClientRequest(endpoint: upstream.endpoint))
         #expect(await kind { _ = try await answer.collect() } == .connectionClosed)
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("no progress in a body within the idle timeout")
@@ -45,6 +55,7 @@ struct ClientFailureTests {
         }
         let answer = try await fast().send(ClientRequest(endpoint: upstream.endpoint))
         #expect(await kind { _ = try await answer.collect() } == .timeout(.idle))
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("garbage is malformedResponse", arguments: [
@@ -54,7 +65,8 @@ struct ClientFailureTests {
     ])
     func garbage(response: String) async throws {
         let upstream = try RawUpstream { connection in _ = connection.readHead(); connection.send(response); connection.drainUntilClosed() }
-        #expect(await kind { _ = try await fast().send(ClientRequest(endpoint: upstream.endpoint)) } == .malformedResponse)
+        #expect(await kind { _ = try await client().send(ClientRequest(endpoint: upstream.endpoint)) } == .malformedResponse)
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("a chunked body with a bad size line is malformedResponse")
@@ -64,8 +76,9 @@ struct ClientFailureTests {
             connection.send("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n")
             connection.drainUntilClosed()
         }
-        let answer = try await fast().send(ClientRequest(endpoint: upstream.endpoint))
+        let answer = try await client().send(ClientRequest(endpoint: upstream.endpoint))
         #expect(await kind { _ = try await answer.collect() } == .malformedResponse)
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("a head over the limits is tooLarge")
@@ -75,22 +88,24 @@ struct ClientFailureTests {
             connection.send("HTTP/1.1 200 OK\r\nX-Big: \(String(repeating: "a", count: 3000))\r\n\r\n")
             connection.drainUntilClosed()
         }
-        let client = fast { $0.maxHeaderBytes = 1024 }
-        #expect(await kind { _ = try await client.send(ClientRequest(endpoint: upstream.endpoint)) } == .tooLarge)
+        let small = client { $0.maxHeaderBytes = 1024 }
+        #expect(await kind { _ = try await small.send(ClientRequest(endpoint: upstream.endpoint)) } == .tooLarge)
         let many = try RawUpstream { connection in
             _ = connection.readHead()
             connection.send("HTTP/1.1 200 OK\r\n" + String(repeating: "X: 1\r\n", count: 20) + "\r\n")
             connection.drainUntilClosed()
         }
-        let few = fast { $0.maxHeaderCount = 10 }
+        let few = client { $0.maxHeaderCount = 10 }
         #expect(await kind { _ = try await few.send(ClientRequest(endpoint: many.endpoint)) } == .tooLarge)
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
+        withExtendedLifetime(many) {}   // the listener must outlive the exchange
     }
 
     @Test("a refused connection is a connect error")
     func refused() async throws {
         let endpoint = HTTPEndpoint(host: "127.0.0.1", port: unusedPort())
-        #expect(await kind { _ = try await fast().send(ClientRequest(endpoint: endpoint)) } == .connect)
-        #expect(await kind { _ = try await fast().send(ClientRequest(endpoint: HTTPEndpoint(unixSocketPath: "/nonexistent/werk.sock"))) } == .connect)
+        #expect(await kind { _ = try await client().send(ClientRequest(endpoint: endpoint)) } == .connect)
+        #expect(await kind { _ = try await client().send(ClientRequest(endpoint: HTTPEndpoint(unixSocketPath: "/nonexistent/werk.sock"))) } == .connect)
     }
 
     @Test("interim 1xx responses are skipped; an upstream that closes a kept-alive connection is replaced")
@@ -100,10 +115,11 @@ struct ClientFailureTests {
             connection.send("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
             // closes without saying so: the pooled connection is stale
         }
-        let client = fast()
+        let client = client()
         #expect(try await client.send(ClientRequest(endpoint: upstream.endpoint)).text() == "ok")
         #expect(try await client.send(ClientRequest(endpoint: upstream.endpoint)).text() == "ok")
         #expect(upstream.accepted == 2)
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("backpressure: an upload to an upstream that stops reading stops pulling the body")
@@ -118,6 +134,7 @@ struct ClientFailureTests {
         let request = ClientRequest(.post, endpoint: upstream.endpoint, body: .stream(source.stream(chunks: gigabyte, size: 65536), length: nil))
         #expect(await kind { _ = try await fast().send(request) } == .timeout(.idle))
         #expect(source.pulled.load(ordering: .relaxed) < 1024)   // under 64 MiB of the 1 GiB was ever produced
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
     @Test("backpressure: a response body is read from the socket only as it is pulled")
@@ -140,5 +157,6 @@ struct ClientFailureTests {
         var sent = 0
         for await n in reports { sent = n }
         #expect(sent < 64 * 1024 * 1024)
+        withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 }

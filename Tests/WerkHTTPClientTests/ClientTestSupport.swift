@@ -42,6 +42,7 @@ func withUpstream<T>(unixSocket: String? = nil, configure: (inout Server.Configu
     configuration.accessLog = false
     configuration.eventLoops = 1
     configuration.shutdownTimeout = .seconds(5)
+    configuration.headerReadTimeout = .seconds(60)   // a busy test machine can delay a request; no test waits on this
     configuration.unixSocketPath = unixSocket
     configure(&configuration)
     let server = Server(upstreamApp, configuration: configuration)
