@@ -45,7 +45,7 @@ let package = Package(
 
         // The core and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib"], swiftSettings: strict),
-        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
+        .target(name: "WerkServer", dependencies: ["WerkCore", "WerkHTTPClient", "CWerkSystem"], swiftSettings: strict),
         // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
         .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
         .target(

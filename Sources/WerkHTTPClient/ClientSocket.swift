@@ -102,7 +102,7 @@ final class ClientSocket: @unchecked Sendable {
             _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         }
         if Glibc.connect(fd, address, length) != 0 {
-            guard errno == EINPROGRESS || errno == EAGAIN else {
+            guard errno == EINPROGRESS || errno == EAGAIN || errno == EINTR else {   // EINTR: it goes on asynchronously
                 throw HTTPClientError(.connect, "Cannot connect to \(endpoint): \(String(cString: strerror(errno))).")
             }
             try socket.wait(for: Int16(POLLOUT), deadline)

@@ -21,8 +21,30 @@ private func client(_ change: (inout HTTPClient.Configuration) -> Void = { _ in 
     return HTTPClient(configuration: configuration)
 }
 
-private func kind(of body: () async throws -> Void) async -> HTTPClientError.Kind? {
-    do { try await body(); return nil } catch { return (error as? HTTPClientError)?.kind }
+/// The kind of error `body` throws (nil when none), recording any other outcome with the message.
+private func kind(of body: () async throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) async -> HTTPClientError.Kind? {
+    do {
+        try await body()
+        return nil
+    } catch let error as HTTPClientError {
+        return error.kind
+    } catch {
+        Issue.record("not an HTTPClientError: \(error)", sourceLocation: sourceLocation)
+        return nil
+    }
+}
+
+/// Expects `body` to fail with `expected`, naming the actual error when it does not.
+private func expectFailure(_ expected: HTTPClientError.Kind, sourceLocation: SourceLocation = #_sourceLocation,
+                           _ body: () async throws -> Void) async {
+    do {
+        try await body()
+        Issue.record("expected \(expected), but it succeeded", sourceLocation: sourceLocation)
+    } catch let error as HTTPClientError {
+        #expect(error.kind == expected, "\(error.message)", sourceLocation: sourceLocation)
+    } catch {
+        Issue.record("expected \(expected), got \(error)", sourceLocation: sourceLocation)
+    }
 }
 
 @Suite("HTTPClient against a misbehaving upstream")
@@ -30,7 +52,7 @@ struct ClientFailureTests {
     @Test("no response head within the header timeout")
     func headerTimeout() async throws {
         let upstream = try RawUpstream { connection in _ = connection.readHead(); connection.drainUntilClosed() }
-        #expect(await kind { _ = try await fast().send(ClientRequest(endpoint: upstream.endpoint)) } == .timeout(.headers))
+        await expectFailure(.timeout(.headers)) { _ = try await fast().send(ClientRequest(endpoint: upstream.endpoint)) }
         withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
@@ -54,7 +76,7 @@ struct ClientFailureTests {
             connection.drainUntilClosed()
         }
         let answer = try await fast().send(ClientRequest(endpoint: upstream.endpoint))
-        #expect(await kind { _ = try await answer.collect() } == .timeout(.idle))
+        await expectFailure(.timeout(.idle)) { _ = try await answer.collect() }
         withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }
 
@@ -132,7 +154,7 @@ struct ClientFailureTests {
         let source = CountingSource()
         let gigabyte = 16 * 1024
         let request = ClientRequest(.post, endpoint: upstream.endpoint, body: .stream(source.stream(chunks: gigabyte, size: 65536), length: nil))
-        #expect(await kind { _ = try await fast().send(request) } == .timeout(.idle))
+        await expectFailure(.timeout(.idle)) { _ = try await fast().send(request) }
         #expect(source.pulled.load(ordering: .relaxed) < 1024)   // under 64 MiB of the 1 GiB was ever produced
         withExtendedLifetime(upstream) {}   // the listener must outlive the exchange
     }

@@ -10,6 +10,7 @@ public final class RawUpstream: Sendable {
     public let port: Int
     let serve: @Sendable (RawConnection) -> Void
     let counter = AcceptCounter()
+    let stopped = StopFlag()
     /// How many connections were accepted.
     public var accepted: Int { counter.count.load(ordering: .relaxed) }
 
@@ -29,11 +30,17 @@ public final class RawUpstream: Sendable {
 
     /// Starts accepting (after init, so the thread may hold the upstream).
     private func start() -> RawUpstream {
-        let listener = fd, serve = self.serve, counter = self.counter
+        let listener = fd, serve = self.serve, counter = self.counter, stopped = self.stopped
         Thread.start {
             while true {
                 let client = accept(listener, nil, nil)
-                if client < 0 { close(listener); return }   // shut down by deinit: the fd is closed here, once
+                if client < 0 {
+                    // Shut down by deinit: the fd is closed here, once. Anything else (a signal that
+                    // interrupted accept, an aborted connection) is retried.
+                    if stopped.value.load(ordering: .acquiring) { close(listener); return }
+                    if errno == EMFILE || errno == ENFILE { usleep(1000) }
+                    continue
+                }
                 counter.count.add(1, ordering: .relaxed)
                 let connection = RawConnection(fd: client)
                 Thread.start { serve(connection) }
@@ -48,7 +55,15 @@ public final class RawUpstream: Sendable {
         _ = start()
     }
 
-    deinit { shutdown(fd, Int32(SHUT_RDWR)) }
+    deinit {
+        stopped.value.store(true, ordering: .releasing)
+        shutdown(fd, Int32(SHUT_RDWR))
+    }
+}
+
+/// Set when the upstream is released.
+final class StopFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }
 
 /// Counts accepted connections.
@@ -86,7 +101,9 @@ public final class RawConnection: Sendable {
         var bytes: [UInt8] = []
         var byte: UInt8 = 0
         while !bytes.reversed().starts(with: [10, 13, 10, 13]) {
-            guard recv(fd, &byte, 1, 0) == 1 else { return "" }
+            let n = recv(fd, &byte, 1, 0)
+            if n < 0 && errno == EINTR { continue }   // a signal (tests that exercise shutdown send some)
+            guard n == 1 else { return "" }
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
@@ -102,6 +119,7 @@ public final class RawConnection: Sendable {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { return false }
             offset += n
         }
@@ -111,7 +129,11 @@ public final class RawConnection: Sendable {
     /// Blocks until the peer closes (or the receive timeout), discarding what arrives.
     public func drainUntilClosed() {
         var buffer = [UInt8](repeating: 0, count: 4096)
-        while buffer.withUnsafeMutableBytes({ recv(fd, $0.baseAddress, $0.count, 0) }) > 0 {}
+        while true {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n > 0 || (n < 0 && errno == EINTR) { continue }
+            return
+        }
     }
 }
 
