@@ -101,11 +101,13 @@ public struct ForwardedElement: Sendable, Hashable {
     /// An empty element.
     public init() {}
 
+    /// Equal when every parameter is (extensions in order).
     public static func == (a: ForwardedElement, b: ForwardedElement) -> Bool {
         a.for == b.for && a.by == b.by && a.host == b.host && a.proto == b.proto
             && a.extensions.map(\.name) == b.extensions.map(\.name) && a.extensions.map(\.value) == b.extensions.map(\.value)
     }
 
+    /// Hashes the known parameters.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(self.for); hasher.combine(by); hasher.combine(host); hasher.combine(proto)
     }

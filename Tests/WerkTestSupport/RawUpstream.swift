@@ -31,7 +31,7 @@ public final class RawUpstream: Sendable {
     /// Starts accepting (after init, so the thread may hold the upstream).
     private func start() -> RawUpstream {
         let listener = fd, serve = self.serve, counter = self.counter, stopped = self.stopped
-        Thread.start {
+        DetachedThread.start {
             while true {
                 let client = accept(listener, nil, nil)
                 if client < 0 {
@@ -43,7 +43,7 @@ public final class RawUpstream: Sendable {
                 }
                 counter.count.add(1, ordering: .relaxed)
                 let connection = RawConnection(fd: client)
-                Thread.start { serve(connection) }
+                DetachedThread.start { serve(connection) }
             }
         }
         return self
@@ -138,18 +138,19 @@ public final class RawConnection: Sendable {
 }
 
 /// Detached threads for the raw upstream.
-public enum Thread {
+public enum DetachedThread {
     /// The closure a thread runs.
     public final class Box: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
+    /// Runs `body` on a new detached thread.
     public static func start(_ body: @escaping @Sendable () -> Void) {
         var thread = pthread_t()
         let context = Unmanaged.passRetained(Box(body)).toOpaque()
         if pthread_create(&thread, nil, { raw in
-            Unmanaged<Thread.Box>.fromOpaque(raw!).takeRetainedValue().body()
+            Unmanaged<DetachedThread.Box>.fromOpaque(raw!).takeRetainedValue().body()
             return nil
         }, context) == 0 {
             pthread_detach(thread)
