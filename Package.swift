@@ -65,6 +65,8 @@ let package = Package(
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore"], swiftSettings: strict),
+        // nginx in front of two Werk servers (skipped without nginx; CI installs nginx-light).
+        .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
