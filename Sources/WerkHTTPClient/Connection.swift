@@ -18,16 +18,16 @@ final class Connection: Sendable {
 
     /// Opens a connection (a thread first, then the connect on it) and runs `start` on the socket in
     /// the same job, so that nothing separates connecting from sending the request.
-    static func open(_ endpoint: HTTPEndpoint, timeout: Duration,
-                     then start: @escaping @Sendable (ClientSocket) throws(HTTPClientError) -> Bool)
-        async throws(HTTPClientError) -> (Connection, complete: Bool) {
+    static func open<T: Sendable>(_ endpoint: HTTPEndpoint, timeout: Duration,
+                                  then start: @escaping @Sendable (ClientSocket) throws(HTTPClientError) -> T)
+        async throws(HTTPClientError) -> (Connection, T) {
         guard let thread = IOThread() else { throw HTTPClientError(.io, "Cannot start a thread for the connection.") }
         do {
-            let (socket, complete) = try await thread.run { () throws(HTTPClientError) -> (ClientSocket, Bool) in
+            let (socket, result) = try await thread.run { () throws(HTTPClientError) -> (ClientSocket, T) in
                 let socket = try ClientSocket.connect(to: endpoint, timeout: timeout)
                 return (socket, try start(socket))
             }
-            return (Connection(endpoint: endpoint, socket: socket, thread: thread), complete)
+            return (Connection(endpoint: endpoint, socket: socket, thread: thread), result)
         } catch {
             thread.stop()
             throw error

@@ -60,31 +60,37 @@ public final class HTTPClient: Sendable {
         let plan = try RequestWriter.plan(request)
         let replayable: Bool
         if case .stream = request.body { replayable = false } else { replayable = true }
-        let idle = configuration.idleTimeout, body = request.body
-        let start: @Sendable (ClientSocket) throws(HTTPClientError) -> Bool = { socket throws(HTTPClientError) in
-            try RequestWriter.sendStart(body, plan, on: socket, idle: idle)
+        let idle = configuration.idleTimeout, body = request.body, headerTimeout = configuration.headerTimeout
+        let limits = ResponseLimits(maxHeaderBytes: configuration.maxHeaderBytes, maxHeaderCount: configuration.maxHeaderCount)
+        // On the connection's thread, in one job: the request (all of it unless the body is a stream),
+        // then, when the request is complete, the response head. Nil: a streamed body follows.
+        let start: @Sendable (ClientSocket) throws(HTTPClientError) -> ResponseHead? = { socket throws(HTTPClientError) in
+            guard try RequestWriter.sendStart(body, plan, on: socket, idle: idle) else { return nil }
+            return try socket.readHead(limits: limits, Deadline(headerTimeout, .headers))
         }
         if let pooled = pool.take(request.endpoint) {
             let received = pooled.socket.receivedBytes
             do {
-                let complete = try await pooled.thread.run { () throws(HTTPClientError) in try start(pooled.socket) }
-                return try await exchange(request, plan, on: pooled, complete: complete)
+                let head = try await pooled.thread.run { () throws(HTTPClientError) in try start(pooled.socket) }
+                return try await exchange(request, plan, on: pooled, head: head)
             } catch where replayable && pooled.socket.receivedBytes == received
                             && (error.kind == .connectionClosed || error.kind == .io) {
                 // The upstream closed the idle connection before reading the request: send it again.
             }
         }
-        let (connection, complete) = try await Connection.open(request.endpoint, timeout: configuration.connectTimeout, then: start)
-        return try await exchange(request, plan, on: connection, complete: complete)
+        let (connection, head) = try await Connection.open(request.endpoint, timeout: configuration.connectTimeout, then: start)
+        return try await exchange(request, plan, on: connection, head: head)
     }
 
-    /// The rest of the request (a streamed body), then the response head.
-    private func exchange(_ request: ClientRequest, _ plan: RequestWriter.Plan, on connection: Connection, complete: Bool)
+    /// The response for a request whose head already arrived, or else the rest of the request (a
+    /// streamed body) and then the response head.
+    private func exchange(_ request: ClientRequest, _ plan: RequestWriter.Plan, on connection: Connection, head: ResponseHead?)
         async throws(HTTPClientError) -> ClientResponse {
+        if let head { return try response(head, request, plan, connection, reusable: plan.keepAlive) }
         let limits = ResponseLimits(maxHeaderBytes: configuration.maxHeaderBytes, maxHeaderCount: configuration.maxHeaderCount)
         let headerTimeout = configuration.headerTimeout, socket = connection.socket
         do {
-            if !complete { try await RequestWriter.sendStream(request.body, plan, on: connection, idle: configuration.idleTimeout) }
+            try await RequestWriter.sendStream(request.body, plan, on: connection, idle: configuration.idleTimeout)
         } catch where error.kind == .connectionClosed {
             // The upstream may have answered early (a 413) and closed: take that answer if it is there.
             guard let head = try? await connection.thread.run({ () throws(HTTPClientError) in
