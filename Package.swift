@@ -5,13 +5,34 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
-/// One target and one test target per middleware, each depending on WerkCore only.
+/// One target and one test target per middleware, each depending on WerkCore (and, where listed
+/// below, another core library) only: never on another middleware nor on the server.
 let middleware: [(name: String, folder: String)] = [
     ("WerkRouting", "Routing"),
     ("WerkSessions", "Sessions"),
     ("WerkDispatcher", "Dispatcher"),
     ("WerkStaticFiles", "StaticFiles"),
     ("WerkCompress", "Compress"),
+    ("WerkProxyFix", "ProxyFix"),
+    ("WerkLint", "Lint"),
+    ("WerkHTTPProxy", "HTTPProxy"),
+]
+
+/// The core libraries a middleware needs beyond WerkCore: sessions sign with WerkSigning, the reverse
+/// proxy is built on the HTTP client.
+let extraDependencies: [String: [Target.Dependency]] = [
+    "WerkSessions": ["WerkSigning"],
+    "WerkHTTPProxy": ["WerkHTTPClient"],
+]
+
+/// What a middleware's tests use beyond it, WerkCore and WerkTestSupport: ProxyFix's tests check that
+/// a Router's redirects and URLs follow the fixed request; the static-files and proxy tests run a
+/// live server.
+let extraTestDependencies: [String: [Target.Dependency]] = [
+    "WerkSessions": ["WerkSigning"],
+    "WerkProxyFix": ["WerkRouting"],
+    "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
+    "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
 ]
 
 let package = Package(
@@ -21,6 +42,7 @@ let package = Package(
         .library(name: "WerkCore", targets: ["WerkCore"]),
         .library(name: "WerkServer", targets: ["WerkServer"]),
         .library(name: "WerkSigning", targets: ["WerkSigning"]),
+        .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
     targets: [
@@ -29,14 +51,17 @@ let package = Package(
         .systemLibrary(name: "CWerkZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CWerkSystem"),
 
-        // The core and the server adapter.
+        // The core libraries and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib"], swiftSettings: strict),
-        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
         // itsdangerous' signed formats and Flask's tagged JSON (Werkzeug leaves signing to itsdangerous).
         .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
+        // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
+        .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
+        .target(name: "WerkServer", dependencies: ["WerkCore", "WerkHTTPClient", "CWerkSystem"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer", "WerkSigning"] + middleware.map { .target(name: $0.name) },
+            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient"]
+                + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
         // Samples and benchmarks may use everything.
@@ -49,22 +74,26 @@ let package = Package(
         .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",
                           exclude: ["corpus", "http.dict"], swiftSettings: strict),
 
-        // What several test targets share: the interop vectors loader.
+        // What several test targets share: the interop vectors loader, the tool trait, SplitMix.
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
-        // Every ```swift block of README.md and the DocC articles, compiled (Scripts/extract_doc_snippets.py).
+        .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport"],
+                    swiftSettings: strict),
+        // nginx in front of two Werk servers (skipped without nginx; CI installs nginx-light).
+        .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
+        // Every ```swift block of README.md and the DocC articles, compiled and run (Scripts/extract_doc_snippets.py).
         .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [
-            .target(name: item.name, dependencies: ["WerkCore"] + (item.name == "WerkSessions" ? ["WerkSigning"] : []),
+            .target(name: item.name, dependencies: ["WerkCore"] + extraDependencies[item.name, default: []],
                     path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
             .testTarget(name: "\(item.name)Tests",
-                        dependencies: [.target(name: item.name), "WerkCore", "WerkSigning", "WerkTestSupport"]
-                            + (item.name == "WerkStaticFiles" ? ["WerkServer"] : []),  // the live nginx comparison
+                        dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"]
+                            + extraTestDependencies[item.name, default: []],
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),
         ]

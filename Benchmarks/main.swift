@@ -13,6 +13,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("offload", runOffloadBenchmarks),
     ("memory", runMemoryBenchmarks),
     ("static", runStaticBenchmarks),
+    ("proxies", runProxyBenchmarks),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

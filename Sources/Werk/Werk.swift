@@ -2,8 +2,12 @@
 @_exported import WerkCore
 @_exported import WerkServer
 @_exported import WerkSigning
+@_exported import WerkHTTPClient
 @_exported import WerkRouting
 @_exported import WerkSessions
 @_exported import WerkDispatcher
 @_exported import WerkStaticFiles
 @_exported import WerkCompress
+@_exported import WerkProxyFix
+@_exported import WerkLint
+@_exported import WerkHTTPProxy

@@ -1,6 +1,6 @@
-import Glibc
 import Synchronization
 import WerkCore
+import WerkHTTPClient
 
 /// A ``TestTransport`` over real sockets: the same ``TestClient`` calls, sent over the wire to a
 /// started ``Server``, so a test can run in process and live.
@@ -12,19 +12,20 @@ import WerkCore
 /// await server.shutdown()
 /// ```
 ///
-/// Connections are kept alive and reused, as a browser does: at most ``maxIdleConnections`` idle
-/// ones are kept, a response with `Connection: close` (or without a length) ends its connection,
-/// and a request whose reused connection the server had already closed while idle is sent again on
-/// a new one. The request is sent as the ``TestClient`` built it (target, headers, the buffered body
-/// with its Content-Length); the response is read whole, chunked or not.
+/// It runs on `HTTPClient` (WerkHTTPClient): connections are kept alive and reused, as a browser does
+/// (at most ``maxIdleConnections`` idle ones), a response with `Connection: close` (or without a
+/// length) ends its connection, and a request whose reused connection the server had already closed
+/// while idle is sent again on a new one. The request goes as the ``TestClient`` built it (target,
+/// headers, the buffered body; the client sets Content-Length and always speaks HTTP/1.1); the
+/// response is read whole, chunked or not. Failures throw `HTTPClientError`.
 public struct LiveTransport: TestTransport {
     /// Where requests go.
     public let address: Server.Address
-    /// The longest wait for any single send or receive.
+    /// The longest wait for connecting, for a response head, and for any pause in a body.
     public var timeout: Duration
     /// The most idle keep-alive connections kept for reuse (0: a new connection per request).
     public var maxIdleConnections = 4
-    private let pool = ConnectionPool()
+    private let clients = Clients()
 
     /// A transport to a started server's address.
     public init(_ address: Server.Address, timeout: Duration = .seconds(30)) {
@@ -33,60 +34,36 @@ public struct LiveTransport: TestTransport {
     }
 
     /// Sends `request` (over an idle kept-alive connection when there is one) and reads the whole
-    /// response. Throws ``LiveTransportError`` when the server cannot be reached or answers with
-    /// broken HTTP.
+    /// response. Throws `HTTPClientError` when the server cannot be reached or answers with broken HTTP.
     public func send(_ request: Request) async throws -> TestTransportResponse {
         let body = try await request.body.collect(upTo: .max)
-        var headers = request.headers
-        if !body.isEmpty && !headers.contains("Content-Length") && !headers.contains("Transfer-Encoding") {
-            headers.set("Content-Length", String(body.count))
-        }
-        var head = "\(request.method) \(request.target) HTTP/\(request.version.major).\(request.version.minor)\r\n"
-        for field in headers { head += "\(field.name): \(field.value)\r\n" }
-        head += "\r\n"
-        let bytes = Array(head.utf8) + body
-        let address = self.address, timeout = self.timeout, method = request.method
-        let pool = self.pool, maxIdle = maxIdleConnections
-        let reusable = request.version == .http1_1 && !Self.saysClose(headers)
-        return try await ThreadRunner.run {
-            if let socket = pool.take() {
-                let received = socket.receivedBytes
-                do {
-                    return try Self.exchange(bytes, method: method, on: socket, pool: pool, keep: reusable, maxIdle: maxIdle)
-                } catch where socket.receivedBytes == received {
-                    // The server closed the idle connection before it saw the request: send it again.
-                }
-            }
-            let socket = try BlockingSocket(address, timeout: timeout)
-            return try Self.exchange(bytes, method: method, on: socket, pool: pool, keep: reusable, maxIdle: maxIdle)
-        }
-    }
-
-    /// One request and response on `socket`, which goes back to the pool when both sides keep it.
-    private static func exchange(_ bytes: [UInt8], method: Method, on socket: BlockingSocket, pool: ConnectionPool,
-                                 keep: Bool, maxIdle: Int) throws(LiveTransportError) -> TestTransportResponse {
-        try socket.send(bytes)
-        let response = try socket.readResponse(method: method)
-        let framed = method == .head || response.status.forbidsBody || response.headers.contains("Content-Length")
-            || response.headers.contains("Transfer-Encoding")
-        if keep && framed && !saysClose(response.headers) { pool.put(socket, maxIdle: maxIdle) }
-        return response
-    }
-
-    private static func saysClose(_ headers: Headers) -> Bool {
-        headers.values(for: "Connection").contains { value in
-            value.split(separator: ",").contains { ASCII.equalsIgnoringCase(ASCII.trimmingWhitespace($0), "close") }
-        }
+        let endpoint = address.unixSocketPath.map { HTTPEndpoint(unixSocketPath: $0) }
+            ?? HTTPEndpoint(host: address.host ?? "127.0.0.1", port: address.port ?? 80)
+        let client = clients.client(timeout: timeout, maxIdle: maxIdleConnections)
+        let response = try await client.send(ClientRequest(request.method, endpoint: endpoint, target: request.target,
+                                                           headers: request.headers, body: body.isEmpty ? .empty : .bytes(body)))
+        let bytes = try await response.collect(upTo: .max)
+        return TestTransportResponse(status: response.status, headers: response.headers, body: bytes)
     }
 }
 
-/// Idle kept-alive client connections. A socket is in the pool or in one request's hands, never both.
-private final class ConnectionPool: Sendable {
-    private let idle = Mutex<[BlockingSocket]>([])
+/// One client (and so one connection pool) per timeout and pool size a transport was used with,
+/// shared by the copies of a transport.
+private final class Clients: Sendable {
+    private let byConfiguration = Mutex<[String: HTTPClient]>([:])
 
-    func take() -> BlockingSocket? { idle.withLock { $0.popLast() } }
-
-    func put(_ socket: BlockingSocket, maxIdle: Int) {
-        idle.withLock { if $0.count < maxIdle { $0.append(socket) } }
+    func client(timeout: Duration, maxIdle: Int) -> HTTPClient {
+        byConfiguration.withLock { clients in
+            let key = "\(timeout)/\(maxIdle)"
+            if let existing = clients[key] { return existing }
+            var configuration = HTTPClient.Configuration()
+            configuration.connectTimeout = timeout
+            configuration.headerTimeout = timeout
+            configuration.idleTimeout = timeout
+            configuration.maxIdleConnectionsPerEndpoint = maxIdle
+            let client = HTTPClient(configuration: configuration)
+            clients[key] = client
+            return client
+        }
     }
 }

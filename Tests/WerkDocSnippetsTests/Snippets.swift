@@ -182,6 +182,110 @@ _ = echo
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_17() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 18)
+let app = Stack {
+    ProxyFix(forwardedFor: 1, proto: 1, host: 1, prefix: 1)   // one nginx in front
+    Handler { request in "\(request.remoteAddress ?? "-") \(request.url)" }
+}
+let response = try await TestClient(app).get("/x", headers: [
+    "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "example.com", "X-Forwarded-Prefix": "/app",
+])
+assert(response.text == "203.0.113.7 https://example.com/app/x")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_93() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 94)
+let app = Stack {
+    ProxyFix(forwardedFor: 1, proto: 1, host: 1, prefix: 1)
+    Sessions(secretKeys: ["the same key in every process"])
+    Handler { request in "\(request.remoteAddress ?? "-") \(request.url)" }
+}
+_ = app
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_113() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 114)
+let elements = ForwardedElement.parse(#"for="[2001:db8::1]:4711";proto=https, for=10.0.0.2"#)
+assert(elements?.count == 2)
+assert(elements?[0].for?.address?.description == "2001:db8::1")
+assert(ForwardedElement.parse("for=[::1]") == nil)      // unquoted IPv6: refused
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_124() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 125)
+let fix = ProxyFix(trustedProxies: AddressRange.loopback + AddressRange.privateNetworks + [try AddressRange("203.0.113.0/24")],
+                   using: .xForwarded, fields: [.forwardedFor, .proto])
+let request = fix.apply(to: Request(target: "/", headers: [
+    "Host": "example.com", "X-Forwarded-For": "6.6.6.6, 198.51.100.7, 10.0.0.5", "X-Forwarded-Proto": "https",
+], remoteAddress: "10.0.0.1"))
+assert(request.remoteAddress == "198.51.100.7")   // the nearest untrusted hop; 6.6.6.6 was the client's own claim
+assert(request.scheme == "https")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_151() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 152)
+let debug = true
+let app = Stack {
+    if debug { Lint() }       // "Werk Lint: [missing-charset] GET /: text/html without a charset ..."
+    Handler { _ in Response(status: .ok, contentType: "text/html", bytes: Array("<p>hi".utf8)) }
+}
+_ = try await app(Request(target: "/", headers: ["Host": "example.com"]))
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_160() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 161)
+let strict = Stack {
+    Lint(strict: true, report: { warning in print(warning) })
+    Handler { _ in Response(status: .found) }        // a redirect without Location
+}
+do {
+    _ = try await strict(Request(target: "/", headers: ["Host": "example.com"]))
+} catch let error as LintError {
+    assert(error.warnings.map(\.check) == [.redirectWithoutLocation])
+}
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_201() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 202)
+let client = HTTPClient()
+let endpoint = HTTPEndpoint(host: "127.0.0.1", port: 8080)     // or HTTPEndpoint(unixSocketPath: "/run/app.sock")
+do {
+    let response = try await client.send(ClientRequest(.get, endpoint: endpoint, target: "/hello"))
+    print(response.status, try await response.text())
+
+    let upload = ByteStream { writer in
+        for i in 0..<3 { try await writer.write("part \(i)\n") }
+    }
+    let posted = try await client.send(ClientRequest(.post, endpoint: endpoint, target: "/upload",
+                                                     body: .stream(upload, length: nil)))   // sent chunked
+    for try await chunk in posted.body { print(chunk.count) }   // read as it arrives
+} catch let error as HTTPClientError {
+    print(error.kind, error.message)     // .connect, .timeout(.headers), .malformedResponse, ...
+}
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_247() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 248)
+let app = Stack {
+    HTTPProxy([
+        "/api": .init("http://127.0.0.1:9000/v1", removePrefix: true),          // /api/users -> /v1/users
+        "/legacy": .init(endpoint: HTTPEndpoint(unixSocketPath: "/run/legacy.sock"), host: .keep, forwarding: .forwarded),
+    ])
+    Handler { _ in "the site" }
+}
+_ = app
+#sourceLocation()
+}
+
 @Sendable func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_13() async throws {
 #sourceLocation(file: "Sources/Werk/Werk.docc/RequestsAndResponses.md", line: 14)
 struct Item: Codable { var name: String }
@@ -979,6 +1083,14 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:85") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84() }
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:20") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19() }
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:30") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:18") func snippet_Sources_Werk_Werk_docc_Proxies_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_17() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:94") func snippet_Sources_Werk_Werk_docc_Proxies_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_93() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:114") func snippet_Sources_Werk_Werk_docc_Proxies_md_113_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_113() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:125") func snippet_Sources_Werk_Werk_docc_Proxies_md_124_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_124() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:152") func snippet_Sources_Werk_Werk_docc_Proxies_md_151_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_151() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:161") func snippet_Sources_Werk_Werk_docc_Proxies_md_160_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_160() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:202") func snippet_Sources_Werk_Werk_docc_Proxies_md_201_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_201() }
+    @Test("Sources/Werk/Werk.docc/Proxies.md:248") func snippet_Sources_Werk_Werk_docc_Proxies_md_247_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_247() }
     @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:14") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_13_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_13() }
     @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:51") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_50_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_50() }
     @Test("Sources/Werk/Werk.docc/RequestsAndResponses.md:60") func snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_59_runs() async throws { try await snippet_Sources_Werk_Werk_docc_RequestsAndResponses_md_59() }

@@ -1,0 +1,164 @@
+import Glibc
+import Synchronization
+import Testing
+import Werk
+import WerkTestSupport
+
+/// The nginx configuration the article documents: an upstream of two Werk processes (one on TCP, one
+/// on a Unix socket) with keep-alive, served under /app/, streaming both ways.
+let nginxConfiguration = """
+    user root;
+    worker_processes 1;
+    pid @FOLDER@/nginx.pid;
+    daemon off;
+    events { worker_connections 256; }
+    http {
+        access_log off;
+        client_body_temp_path @FOLDER@/body;
+        proxy_temp_path @FOLDER@/proxy;
+        fastcgi_temp_path @FOLDER@/fastcgi;
+        uwsgi_temp_path @FOLDER@/uwsgi;
+        scgi_temp_path @FOLDER@/scgi;
+
+        upstream werk {
+            server 127.0.0.1:@TCP@;
+            server unix:@SOCKET@;
+            keepalive 8;
+        }
+        server {
+            listen 127.0.0.1:@PORT@;
+            location /app/ {
+                proxy_pass http://werk/;
+                proxy_http_version 1.1;
+                proxy_set_header Connection "";
+                proxy_set_header Host $http_host;
+                proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+                proxy_set_header X-Forwarded-Proto https;
+                proxy_set_header X-Forwarded-Host $http_host;
+                proxy_set_header X-Forwarded-Prefix /app;
+                client_max_body_size 0;
+                proxy_request_buffering off;
+                proxy_buffering off;
+            }
+        }
+    }
+    """
+
+/// The application both processes run.
+func deployedApp(name: String) -> Handler {
+    Stack {
+        ProxyFix(forwardedFor: 1, proto: 1, host: 1, prefix: 1)
+        Sessions(secretKeys: ["deployment-test-secret"])
+        Router {
+            Route("/whoami", name: "whoami") { request in
+                "\(name) \(request.remoteAddress ?? "-") \(request.scheme) \(request.host) \(request.scriptName) "
+                    + (try request.url(for: "whoami"))
+            }
+            Route("/session/set/<value>") { request in
+                request.session["value"] = .string(request.route["value"] ?? "")
+                return "\(name) set"
+            }
+            Route("/session/get") { request in "\(name) \(request.session.string("value") ?? "-")" }
+            Route("/upload", methods: [.post]) { request in
+                var total = 0
+                for try await chunk in try request.body.stream() { total += chunk.count }
+                return "\(total)"
+            }
+            Route("/download/<int:mib>") { request in
+                let chunk = [UInt8](repeating: 7, count: 1 << 20)
+                let count = request.route.int("mib") ?? 1
+                let body = ByteStream { writer in for _ in 0..<count { try await writer.write(chunk) } }
+                return Response(status: .ok, headers: ["Content-Type": "application/octet-stream"],
+                                body: .stream(body, length: count << 20))
+            }
+        }
+    }
+}
+
+@Suite("Deployment behind nginx")
+struct NginxDeploymentTests {
+    @Test("nginx in front of two Werk servers: client address, https, host, prefix, shared sessions, 200 MiB both ways, a slow client",
+          .requires(.nginx))
+    func behindNginx() async throws {
+        let socketPath = "/tmp/werk-deploy-\(getpid()).sock"
+        var tcp = Server.Configuration(host: "127.0.0.1", port: 0)
+        tcp.accessLog = false
+        tcp.eventLoops = 1
+        tcp.maxBodySize = 1 << 30
+        var unix = tcp
+        unix.unixSocketPath = socketPath
+        let first = Server(deployedApp(name: "tcp"), configuration: tcp)
+        let second = Server(deployedApp(name: "unix"), configuration: unix)
+        let tcpAddress = try first.start()
+        _ = try second.start()
+        let nginx = try Nginx(nginxConfiguration.replacingOccurrences("@TCP@", with: String(tcpAddress.port ?? 0))
+            .replacingOccurrences("@SOCKET@", with: socketPath))
+        defer { nginx.stop() }
+        do {
+            try await nginx.waitUntilListening()
+            try await check(port: nginx.port)
+        } catch {
+            Issue.record("nginx log: \(nginx.log)")
+            await first.shutdown()
+            await second.shutdown()
+            throw error
+        }
+        await first.shutdown()
+        await second.shutdown()
+    }
+
+    func check(port: Int) async throws {
+        let client = HTTPClient()
+        let endpoint = HTTPEndpoint(host: "127.0.0.1", port: port)
+        func get(_ target: String, _ headers: Headers = [:]) async throws -> String {
+            let response = try await client.send(ClientRequest(endpoint: endpoint, target: target, headers: headers))
+            #expect(response.status == .ok, "\(target): \(response.status)")
+            return try await response.text()
+        }
+        // ProxyFix: the client's address (a spoofed left-most value ignored), https, the host and the prefix.
+        var servedBy: Set<String> = []
+        for _ in 0..<6 {
+            let parts = try await get("/app/whoami", ["X-Forwarded-For": "6.6.6.6"]).split(separator: " ").map(String.init)
+            #expect(parts.dropFirst() == ["127.0.0.1", "https", "127.0.0.1:\(port)", "/app", "/app/whoami"])
+            servedBy.insert(parts[0])
+        }
+        #expect(servedBy == ["tcp", "unix"])   // round-robin over both
+        // A session written through one process is read through the other.
+        var cookie = ""
+        let set = try await client.send(ClientRequest(endpoint: endpoint, target: "/app/session/set/shared"))
+        _ = try await set.collect()
+        cookie = String(set.headers["Set-Cookie"]?.split(separator: ";").first ?? "")
+        #expect(cookie.hasPrefix("session="))
+        var readers: Set<String> = []
+        for _ in 0..<4 {
+            let parts = try await get("/app/session/get", ["Cookie": cookie]).split(separator: " ").map(String.init)
+            #expect(parts.last == "shared")
+            readers.insert(parts[0])
+        }
+        #expect(readers == ["tcp", "unix"])
+        // 200 MiB up and down, streamed.
+        let chunk = [UInt8](repeating: 1, count: 1 << 20)
+        let upload = ByteStream { writer in for _ in 0..<200 { try await writer.write(chunk) } }
+        let uploaded = try await client.send(ClientRequest(.post, endpoint: endpoint, target: "/app/upload",
+                                                           body: .stream(upload, length: 200 << 20)))
+        #expect(try await uploaded.text() == String(200 << 20))
+        var downloaded = 0
+        for try await piece in try await client.send(ClientRequest(endpoint: endpoint, target: "/app/download/200")).body {
+            downloaded += piece.count
+        }
+        #expect(downloaded == 200 << 20)
+        // A slow client (half a request head, then nothing) does not stall the others.
+        let slow = socket(AF_INET, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
+        defer { close(slow) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(slow, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        let partial = Array("POST /app/upload HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nabc".utf8)
+        _ = partial.withUnsafeBytes { send(slow, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        for _ in 0..<4 { #expect(try await get("/app/whoami").hasSuffix("/app/whoami")) }
+    }
+}
