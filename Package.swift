@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "CWerkSystem"),
 
         // The core and the server adapter.
-        .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib"], swiftSettings: strict),
+        .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib", "CWerkSystem"], swiftSettings: strict),
         .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
         .target(
             name: "Werk",

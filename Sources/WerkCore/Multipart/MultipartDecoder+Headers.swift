@@ -1,0 +1,143 @@
+/// Part headers: finding the blank line that ends them (resuming where the last scan stopped), and
+/// turning the lines into a ``MultipartPartHead``.
+extension MultipartDecoder {
+    mutating func nextInHeaders() throws(HTTPError) -> MultipartEvent {
+        let count = buffer.count
+        var i = start + scan
+        while i < count {
+            let byte = buffer[i]
+            guard byte == 0x0A || byte == 0x0D else {
+                i += 1
+                continue
+            }
+            var next = i + 1
+            if byte == 0x0D {
+                if i + 1 < count {
+                    if buffer[i + 1] == 0x0A { next = i + 2 }
+                } else if !finished {
+                    break   // CR as the last byte: wait to see whether LF follows
+                }
+            }
+            let line = lineStart..<(i - start)
+            if line.isEmpty { return try finishHeaders(end: next) }
+            headerLines.append(line)
+            if headerLines.count > limits.maxHeadersPerPart {
+                throw HTTPError(.contentTooLarge, "A multipart part has more than \(limits.maxHeadersPerPart) header lines "
+                                + "(maxHeadersPerPart).")
+            }
+            lineStart = next - start
+            i = next
+            try checkHeaderSize(i - start)
+        }
+        scan = i - start
+        try checkHeaderSize(count - start)
+        if finished { throw HTTPError(.badRequest, "The multipart body ended inside a part's headers.") }
+        return .needData
+    }
+
+    func checkHeaderSize(_ n: Int) throws(HTTPError) {
+        // +4: the blank line that ends the block is not counted.
+        if n > limits.maxPartHeaderBytes + 4 {
+            throw HTTPError(.contentTooLarge, "A multipart part's headers are larger than \(limits.maxPartHeaderBytes) bytes "
+                            + "(maxPartHeaderBytes).")
+        }
+    }
+
+    /// The blank line ends at `end`: parse the lines, check the part against the limits, and move to
+    /// its body.
+    mutating func finishHeaders(end: Int) throws(HTTPError) -> MultipartEvent {
+        let blockBytes = (headerLines.last?.upperBound ?? 0)
+        try checkHeaderSize(blockBytes)
+        partCount += 1
+        if partCount > limits.maxParts {
+            throw HTTPError(.contentTooLarge, "The multipart body has more than \(limits.maxParts) parts (maxFormParts).")
+        }
+        headerBytes += end - start
+        if headerBytes > limits.maxTotalHeaderBytes {
+            throw HTTPError(.contentTooLarge, "The multipart part headers together are larger than "
+                            + "\(limits.maxTotalHeaderBytes) bytes (maxTotalHeaderBytes).")
+        }
+        let head = try parseHead()
+        currentIsField = head.filename == nil
+        start = end
+        scan = 0
+        atBodyStart = true
+        state = .data
+        return .part(head)
+    }
+
+    func parseHead() throws(HTTPError) -> MultipartPartHead {
+        var headers = Headers()
+        headers.reserveCapacity(headerLines.count)
+        var pending: (name: String, value: String)? = nil
+        for line in headerLines {
+            let bytes = buffer[(start + line.lowerBound)..<(start + line.upperBound)]
+            if let first = bytes.first, first == 0x20 || first == 0x09 {
+                guard var field = pending else {
+                    throw HTTPError(.badRequest, "A multipart part's headers begin with a continuation line.")
+                }
+                let more = Self.decodeHeaderText(Self.trimmed(bytes))
+                if !more.isEmpty { field.value += (field.value.isEmpty ? "" : " ") + more }
+                pending = field
+                continue
+            }
+            if let field = pending { headers.add(field.name, field.value) }
+            guard let colon = bytes.firstIndex(of: 0x3A) else {
+                throw HTTPError(.badRequest, "A multipart part header line has no ':'.")
+            }
+            let name = Self.decodeHeaderText(Self.trimmed(bytes[bytes.startIndex..<colon]))
+            guard !name.isEmpty else { throw HTTPError(.badRequest, "A multipart part header has an empty name.") }
+            pending = (name, Self.decodeHeaderText(Self.trimmed(bytes[(colon + 1)...])))
+        }
+        if let field = pending { headers.add(field.name, field.value) }
+
+        guard let rawDisposition = headers["Content-Disposition"],
+              let disposition = ContentDisposition(parsing: rawDisposition) else {
+            throw HTTPError(.badRequest, "A multipart part has no Content-Disposition header.")
+        }
+        guard let rawName = disposition.name else {
+            throw HTTPError(.badRequest, "A multipart part's Content-Disposition has no name parameter.")
+        }
+        var filename = disposition.filename
+        // Browsers escape LF, CR and '"' in names as %0A, %0D and %22 (the HTML standard); an RFC 2231
+        // `filename*` value was percent-decoded already and is left alone.
+        if let raw = filename, !rawDisposition.contains("filename*") { filename = Self.unescapeBrowser(raw) }
+        if let filename, filename.utf8.count > limits.maxFilenameLength {
+            throw HTTPError(.contentTooLarge, "A multipart file name is longer than \(limits.maxFilenameLength) bytes "
+                            + "(maxFilenameLength).")
+        }
+        let contentType = headers["Content-Type"]
+        if let contentType, !limits.allowsNestedMultipart,
+           ASCII.lowercased(ASCII.trimmingWhitespace(Substring(contentType))).hasPrefix("multipart/") {
+            throw HTTPError(.badRequest, "A multipart part is itself multipart (\(contentType.prefix(40))): nested "
+                            + "multipart bodies are refused (allowsNestedMultipart).")
+        }
+        return MultipartPartHead(name: Self.unescapeBrowser(rawName), filename: filename, contentType: contentType,
+                                 headers: headers)
+    }
+
+    static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
+        var s = bytes
+        while let f = s.first, f == 0x20 || f == 0x09 { s = s.dropFirst() }
+        while let l = s.last, l == 0x20 || l == 0x09 { s = s.dropLast() }
+        return s
+    }
+
+    /// UTF-8 when the bytes are valid UTF-8, otherwise ISO-8859-1 (each byte one character).
+    static func decodeHeaderText(_ bytes: ArraySlice<UInt8>) -> String {
+        if bytes.allSatisfy({ $0 < 0x80 }) || String(validating: bytes, as: UTF8.self) != nil {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        var scalars = String.UnicodeScalarView()
+        for b in bytes { scalars.append(Unicode.Scalar(b)) }
+        return String(scalars)
+    }
+
+    /// `%0A`, `%0D` and `%22` back to LF, CR and `"` (the escapes browsers use in names). Other `%`
+    /// sequences are kept: browsers do not escape `%` itself.
+    static func unescapeBrowser(_ text: String) -> String {
+        guard text.contains("%") else { return text }
+        return text.replacing("%0A", with: "\n").replacing("%0a", with: "\n")
+            .replacing("%0D", with: "\r").replacing("%0d", with: "\r").replacing("%22", with: "\"")
+    }
+}

@@ -1,0 +1,112 @@
+/// The limits ``Request/multipartLimits`` reads from the request's storage.
+enum MultipartLimitsKey: StorageKey { typealias Value = MultipartLimits }
+
+/// Fields and files of a `multipart/form-data` body, parsed once per request.
+struct ParsedMultipart: Sendable {
+    var fields = MultiDict()
+    var files = UploadedFiles()
+}
+
+extension Request {
+    /// The limits `multipart/form-data` bodies are parsed under (``MultipartLimits``' defaults unless
+    /// a middleware or the handler set others). Kept in ``storage``, so requests that never set them
+    /// pay nothing.
+    public var multipartLimits: MultipartLimits {
+        get { storage[MultipartLimitsKey.self] ?? MultipartLimits() }
+        set { storage[MultipartLimitsKey.self] = newValue }
+    }
+
+    /// The files of a `multipart/form-data` body, by field name (Werkzeug's `request.files`). Parsing
+    /// happens once, together with ``form()``: small files stay in memory, larger ones go to an
+    /// unlinked temporary file (see ``MultipartLimits``). Other content types have no files.
+    /// Throws ``HTTPError`` 413 when a limit is crossed and 400 when the body is malformed.
+    public func files() async throws -> UploadedFiles {
+        guard mimeType == "multipart/form-data" else { return UploadedFiles() }
+        return try await parsedMultipart().files
+    }
+
+    /// The parts of a `multipart/form-data` body as a stream, for uploads too large to keep: the body
+    /// is read from the connection only as the parts' bodies are pulled (backpressure), in flat
+    /// memory. The body can be read this way once, and not together with ``form()``/``files()``.
+    /// Throws ``HTTPError`` 400 when the body is not `multipart/form-data` with a valid boundary, 413
+    /// when its declared length is over ``maxContentLength``.
+    ///
+    /// ```swift
+    /// for try await part in try request.multipart() {
+    ///     var size = 0
+    ///     for try await chunk in part.body { size += chunk.count }
+    ///     print(part.name, part.filename ?? "-", size)
+    /// }
+    /// ```
+    public func multipart() throws -> MultipartParts {
+        let boundary = try MultipartDecoder.boundary(fromContentType: headers["Content-Type"] ?? "")
+        return try MultipartParts(stream: bodyStream(), boundary: boundary, limits: multipartLimits,
+                                  maxFormMemorySize: maxFormMemorySize)
+    }
+
+    /// Parses the multipart body once; later calls (and copies of the request) get the cached result.
+    func parsedMultipart() async throws -> ParsedMultipart {
+        if let cached = body.multipartCache.withLock({ $0 }) { return cached }
+        let limits = multipartLimits
+        var result = ParsedMultipart()
+        for try await part in try multipart() {
+            if part.isFile {
+                var spool = Spool(threshold: limits.spoolThreshold, directory: limits.temporaryDirectory)
+                for try await chunk in part.body { try spool.write(chunk) }
+                result.files.append(part.name, spool.finish(part.head))
+            } else {
+                var bytes: [UInt8] = []
+                for try await chunk in part.body { bytes.append(contentsOf: chunk) }
+                result.fields.append(part.name, Self.decodeField(bytes, contentType: part.contentType))
+            }
+        }
+        let parsed = result
+        body.multipartCache.withLock { $0 = parsed }
+        return parsed
+    }
+
+    /// A field's text in its part's charset: UTF-8 unless it names ISO-8859-1 (or ASCII); invalid
+    /// bytes become U+FFFD, as Werkzeug's `errors="replace"`.
+    static func decodeField(_ bytes: [UInt8], contentType: String?) -> String {
+        if let contentType, let charset = ContentType(parsing: contentType)?.charset,
+           ["iso-8859-1", "latin-1", "latin1"].contains(ASCII.lowercased(charset)) {
+            var scalars = String.UnicodeScalarView()
+            for b in bytes { scalars.append(Unicode.Scalar(b)) }
+            return String(scalars)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Collects a file part: in memory up to the threshold, then in a temporary file.
+struct Spool {
+    let threshold: Int
+    let directory: String?
+    private var memory: [UInt8] = []
+    private var file: TemporaryFile?
+    private var size = 0
+
+    init(threshold: Int, directory: String?) {
+        self.threshold = threshold
+        self.directory = directory
+    }
+
+    mutating func write(_ chunk: [UInt8]) throws {
+        size += chunk.count
+        if let file {
+            try chunk.withUnsafeBytes { buffer in try file.append(buffer) }
+        } else if memory.count + chunk.count <= threshold {
+            if memory.isEmpty { memory = chunk } else { memory.append(contentsOf: chunk) }
+        } else {
+            let file = try TemporaryFile.create(in: directory)
+            try memory.withUnsafeBytes { buffer in try file.append(buffer) }
+            try chunk.withUnsafeBytes { buffer in try file.append(buffer) }
+            memory = []
+            self.file = file
+        }
+    }
+
+    func finish(_ head: MultipartPartHead) -> UploadedFile {
+        UploadedFile(head: head, size: size, content: file.map { .disk($0) } ?? .memory(memory))
+    }
+}
