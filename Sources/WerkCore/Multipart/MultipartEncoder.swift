@@ -86,7 +86,16 @@ public struct MultipartEncoder: Sendable {
     /// The browsers' escaping of names: `"` → `%22`, LF → `%0A`, CR → `%0D`.
     static func escape(_ name: String) -> String {
         guard name.utf8.contains(where: { $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }) else { return name }
-        return name.replacing("\"", with: "%22").replacing("\n", with: "%0A").replacing("\r", with: "%0D")
+        var out = String.UnicodeScalarView()
+        for scalar in name.unicodeScalars {   // scalars, not Characters: "\r\n" is one Character
+            switch scalar {
+            case "\"": out.append(contentsOf: "%22".unicodeScalars)
+            case "\n": out.append(contentsOf: "%0A".unicodeScalars)
+            case "\r": out.append(contentsOf: "%0D".unicodeScalars)
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
     }
 
     /// Whether `--boundary` occurs in `bytes` at a line start (after CR or LF, or at the very start,
