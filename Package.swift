@@ -42,6 +42,10 @@ let package = Package(
         .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",
                           exclude: ["corpus", "http.dict"], swiftSettings: strict),
 
+        // libFuzzer harness for the multipart decoder (see the file for how to fuzz and replay).
+        .executableTarget(name: "FuzzMultipart", dependencies: ["WerkCore", "WerkTestSupport"], path: "Tests/FuzzMultipart",
+                          exclude: ["corpus", "multipart.dict"], swiftSettings: strict),
+
         // What several test targets share: the interop vectors loader.
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"],
