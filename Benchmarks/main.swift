@@ -10,6 +10,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("routing", runRoutingBenchmarks),
     ("sessions", runSessionBenchmarks),
     ("server", runServerBenchmarks),
+    ("multipart", runMultipartBenchmarks),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

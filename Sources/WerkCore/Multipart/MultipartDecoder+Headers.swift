@@ -20,6 +20,7 @@ extension MultipartDecoder {
             }
             let line = lineStart..<(i - start)
             if line.isEmpty { return try finishHeaders(end: next) }
+            try checkHeaderSize(line.upperBound)
             headerLines.append(line)
             if headerLines.count > limits.maxHeadersPerPart {
                 throw HTTPError(.contentTooLarge, "A multipart part has more than \(limits.maxHeadersPerPart) header lines "
@@ -27,17 +28,18 @@ extension MultipartDecoder {
             }
             lineStart = next - start
             i = next
-            try checkHeaderSize(i - start)
         }
         scan = i - start
-        try checkHeaderSize(count - start)
+        // A line that has begun ends at or after `i`: over the limit already, whatever follows.
+        if scan > lineStart { try checkHeaderSize(scan) }
         if finished { throw HTTPError(.badRequest, "The multipart body ended inside a part's headers.") }
         return .needData
     }
 
+    /// The header lines of a part, up to the end of the last one (line breaks inside counted, the
+    /// blank line that ends the block not), must fit in ``MultipartLimits/maxPartHeaderBytes``.
     func checkHeaderSize(_ n: Int) throws(HTTPError) {
-        // +4: the blank line that ends the block is not counted.
-        if n > limits.maxPartHeaderBytes + 4 {
+        if n > limits.maxPartHeaderBytes {
             throw HTTPError(.contentTooLarge, "A multipart part's headers are larger than \(limits.maxPartHeaderBytes) bytes "
                             + "(maxPartHeaderBytes).")
         }
@@ -46,8 +48,6 @@ extension MultipartDecoder {
     /// The blank line ends at `end`: parse the lines, check the part against the limits, and move to
     /// its body.
     mutating func finishHeaders(end: Int) throws(HTTPError) -> MultipartEvent {
-        let blockBytes = (headerLines.last?.upperBound ?? 0)
-        try checkHeaderSize(blockBytes)
         partCount += 1
         if partCount > limits.maxParts {
             throw HTTPError(.contentTooLarge, "The multipart body has more than \(limits.maxParts) parts (maxFormParts).")

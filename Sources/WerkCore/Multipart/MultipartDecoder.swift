@@ -221,11 +221,12 @@ public struct MultipartDecoder: Sendable {
                 return try nextInEpilogue()
             }
         }
+        let keep = finished ? 0 : min(buffer.count - start, needle.count - 1)
         if finished {
+            try countPreamble(buffer.count - start)   // a limit crossed wins over the missing boundary
             throw HTTPError(.badRequest, "The multipart body has no boundary line (the boundary is '"
                             + String(decoding: needle.dropFirst(2), as: UTF8.self) + "').")
         }
-        let keep = min(buffer.count - start, needle.count - 1)
         try countPreamble(buffer.count - keep - start)
         start = buffer.count - keep
         scan = 0
@@ -282,6 +283,7 @@ public struct MultipartDecoder: Sendable {
             }
         }
         if finished {
+            try countField(buffer.count - start)   // a limit crossed wins over the missing boundary
             throw HTTPError(.badRequest, "The multipart body ended inside a part, before its closing boundary.")
         }
         scan = 0
@@ -292,17 +294,21 @@ public struct MultipartDecoder: Sendable {
     mutating func emit(upTo end: Int, isLast: Bool) throws(HTTPError) -> MultipartEvent {
         let n = end - start
         if n == 0 && !isLast { return .needData }
-        if currentIsField {
-            fieldBytes += n
-            if fieldBytes > maxFormMemorySize {
-                throw HTTPError(.contentTooLarge, "The form fields (all parts without a file name together) are larger "
-                                + "than \(maxFormMemorySize) bytes (maxFormMemorySize).")
-            }
-        }
+        try countField(n)
+        fieldBytes += currentIsField ? n : 0
         let bytes = n == 0 ? [] : Array(buffer[start..<end])
         start = end
         if n > 0 { atBodyStart = false }
         return .data(bytes, isLast: isLast)
+    }
+
+    /// Checks that `n` more bytes of the current part fit the fields' memory limit (files are not
+    /// counted).
+    func countField(_ n: Int) throws(HTTPError) {
+        if currentIsField && fieldBytes + n > maxFormMemorySize {
+            throw HTTPError(.contentTooLarge, "The form fields (all parts without a file name together) are larger "
+                            + "than \(maxFormMemorySize) bytes (maxFormMemorySize).")
+        }
     }
 
     mutating func nextInEpilogue() throws(HTTPError) -> MultipartEvent {
