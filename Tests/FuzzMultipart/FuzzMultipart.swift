@@ -13,7 +13,11 @@
 //   Replay inputs (a crash file, the corpus) in a normal build:
 //     swift run FuzzMultipart Tests/FuzzMultipart/corpus/*
 
+#if DEBUG
+@testable import WerkCore
+#else
 import WerkCore
+#endif
 
 private let boundaries = ["b", "XyZ", "----WebKitFormBoundaryjdSFhcARk8fyGNy6", "a.b*c+?(x)|[y]^$\\", "-", "--", "x y"]
 
@@ -50,6 +54,7 @@ private func decode(_ body: UnsafeBufferPointer<UInt8>, boundary: String, chunk:
                     return true
                 case .part(let head):
                     precondition(!inBody, "a part inside a part")
+                    checkDisposition(head)
                     heads.append(head)
                     bodies.append([])
                     inBody = true
@@ -77,6 +82,15 @@ private func decode(_ body: UnsafeBufferPointer<UInt8>, boundary: String, chunk:
     }
     precondition(bodies.reduce(0) { $0 + $1.count } <= body.count, "more body bytes than input bytes")
     return .parts(heads, bodies)
+}
+
+/// The fast path for plain Content-Disposition headers must agree with the general parser.
+private func checkDisposition(_ head: MultipartPartHead) {
+    #if DEBUG
+    guard let raw = head.headers["Content-Disposition"], let plain = MultipartDisposition.parsePlain(raw) else { return }
+    let general = ContentDisposition(parsing: raw)
+    precondition(plain.name == general?.name && plain.filename == general?.filename, "fast path disagrees on \(raw)")
+    #endif
 }
 
 /// Decodes one input in one piece and in chunks; the two must agree.

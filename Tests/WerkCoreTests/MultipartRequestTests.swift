@@ -183,13 +183,19 @@ struct MultipartRequestTests {
         #expect(try await chunkIterator.next() == nil, "a body the reader moved past ends")
     }
 
-    @Test("a declared body over maxContentLength is a 413 before anything is read")
+    @Test("a body over maxContentLength is a 413 naming the limit: declared (before reading) or streamed")
     func maxContentLength() async {
         var request = Request(method: .post, target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"],
                               body: Array("--b--".utf8))
         request.maxContentLength = 3
         do { _ = try await request.form(); Issue.record("no error") } catch let e as HTTPError {
-            #expect(e.status.code == 413)
+            #expect(e.status.code == 413 && e.detail.contains("maxContentLength"))
+        } catch { Issue.record("\(error)") }
+        // Without a Content-Length, the stream is cut when it grows past the limit.
+        var streamed = streamedRequest(.multipart([.file("f", filename: "f", bytes: photo)]), chunk: 4096)
+        streamed.maxContentLength = 100_000
+        do { _ = try await streamed.files(); Issue.record("no error") } catch let e as HTTPError {
+            #expect(e.status.code == 413 && e.detail.contains("maxContentLength"))
         } catch { Issue.record("\(error)") }
     }
 
@@ -204,6 +210,26 @@ struct MultipartRequestTests {
         let latin = Request(method: .post, target: "/", headers: ["Content-Type": "multipart/form-data; boundary=b"], body: body)
         #expect(try await latin.form()["l"] == "café")
         #expect(try await latin.form()["l"] == "café", "cached")
+    }
+
+    @Test("the plain Content-Disposition fast path agrees with the general parser or leaves the header to it")
+    func dispositionFastPath() {
+        let headers = [
+            #"form-data; name="a"; filename="b.png""#, "form-data; name=a", #"form-data;name="x";filename="""#,
+            #"Form-Data; NAME="Up"; FileName="C:\x""#, #"form-data; name="a b;c"; filename="d""#, "form-data",
+            #"form-data; name="a"; name="b""#, #"form-data; name="é"; filename="日本.txt"  "#, "form-data; name=",
+            #"form-data; name = "a""#, #"form-data; name="a"; filename*=UTF-8''x"#, #"form-data; name="a%22""#,
+            #"form-data; name="unterminated"#, "form-data; name=a; junk", #"form-data; name="a" x; filename="f""#,
+            "; name=a", "form-data; ; name=a", "form-data; name=a;",
+        ]
+        var fast = 0
+        for header in headers {
+            guard let plain = MultipartDisposition.parsePlain(header) else { continue }
+            fast += 1
+            let general = ContentDisposition(parsing: header)
+            #expect(plain.name == general?.name && plain.filename == general?.filename, "\(header)")
+        }
+        #expect(fast == 8, "the plain headers above take the fast path")
     }
 
     @Test("the encoder escapes names as browsers do and the decoder reverses it; a boundary inside content is refused")

@@ -91,17 +91,25 @@ extension MultipartDecoder {
         }
         if let field = pending { headers.add(field.name, field.value) }
 
-        guard let rawDisposition = headers["Content-Disposition"],
-              let disposition = ContentDisposition(parsing: rawDisposition) else {
+        guard let rawDisposition = headers["Content-Disposition"] else {
             throw HTTPError(.badRequest, "A multipart part has no Content-Disposition header.")
         }
-        guard let rawName = disposition.name else {
+        let rawName: String?
+        var filename: String?
+        if let plain = MultipartDisposition.parsePlain(rawDisposition) {
+            (rawName, filename) = plain   // no escapes to undo
+        } else if let disposition = ContentDisposition(parsing: rawDisposition) {
+            rawName = disposition.name.map(Self.unescapeBrowser)
+            filename = disposition.filename
+            // Browsers escape LF, CR and '"' in names as %0A, %0D and %22 (the HTML standard); an RFC
+            // 2231 `filename*` value was percent-decoded already and is left alone.
+            if let raw = filename, !Self.contains(rawDisposition, "filename*") { filename = Self.unescapeBrowser(raw) }
+        } else {
+            throw HTTPError(.badRequest, "A multipart part's Content-Disposition has no disposition type.")
+        }
+        guard let rawName else {
             throw HTTPError(.badRequest, "A multipart part's Content-Disposition has no name parameter.")
         }
-        var filename = disposition.filename
-        // Browsers escape LF, CR and '"' in names as %0A, %0D and %22 (the HTML standard); an RFC 2231
-        // `filename*` value was percent-decoded already and is left alone.
-        if let raw = filename, !rawDisposition.contains("filename*") { filename = Self.unescapeBrowser(raw) }
         if let filename, filename.utf8.count > limits.maxFilenameLength {
             throw HTTPError(.contentTooLarge, "A multipart file name is longer than \(limits.maxFilenameLength) bytes "
                             + "(maxFilenameLength).")
@@ -112,8 +120,16 @@ extension MultipartDecoder {
             throw HTTPError(.badRequest, "A multipart part is itself multipart (\(contentType.prefix(40))): nested "
                             + "multipart bodies are refused (allowsNestedMultipart).")
         }
-        return MultipartPartHead(name: Self.unescapeBrowser(rawName), filename: filename, contentType: contentType,
-                                 headers: headers)
+        return MultipartPartHead(name: rawName, filename: filename, contentType: contentType, headers: headers)
+    }
+
+    /// Whether `text` contains `word` (bytes; `String.contains` goes through the slower generic
+    /// string-processing path).
+    static func contains(_ text: String, _ word: String) -> Bool {
+        let t = Array(text.utf8), w = Array(word.utf8)
+        guard let first = w.first, t.count >= w.count else { return false }
+        for i in 0...(t.count - w.count) where t[i] == first && t[i..<(i + w.count)].elementsEqual(w) { return true }
+        return false
     }
 
     static func trimmed(_ bytes: ArraySlice<UInt8>) -> ArraySlice<UInt8> {
@@ -136,7 +152,7 @@ extension MultipartDecoder {
     /// `%0A`, `%0D` and `%22` back to LF, CR and `"` (the escapes browsers use in names). Other `%`
     /// sequences are kept: browsers do not escape `%` itself.
     static func unescapeBrowser(_ text: String) -> String {
-        guard text.contains("%") else { return text }
+        guard text.utf8.contains(UInt8(ascii: "%")) else { return text }
         return text.replacing("%0A", with: "\n").replacing("%0a", with: "\n")
             .replacing("%0D", with: "\r").replacing("%0d", with: "\r").replacing("%22", with: "\"")
     }

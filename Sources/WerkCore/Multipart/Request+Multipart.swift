@@ -40,8 +40,22 @@ extension Request {
     /// ```
     public func multipart() throws -> MultipartParts {
         let boundary = try MultipartDecoder.boundary(fromContentType: headers["Content-Type"] ?? "")
-        return try MultipartParts(stream: bodyStream(), boundary: boundary, limits: multipartLimits,
+        return try MultipartParts(stream: limitedBody(), boundary: boundary, limits: multipartLimits,
                                   maxFormMemorySize: maxFormMemorySize)
+    }
+
+    /// The body stream capped at ``maxContentLength``, with a 413 that names the limit.
+    private func limitedBody() throws -> ByteStream {
+        guard let limit = maxContentLength else { return try body.stream() }
+        let message = "The request body is larger than the \(limit)-byte limit (maxContentLength)."
+        if let declared = body.declaredLength, declared > limit { throw HTTPError(.contentTooLarge, message) }
+        let limited = try body.stream().limited(to: limit)
+        return ByteStream {
+            var pulling = limited.makeAsyncIterator()   // it only holds the pull function: each pulls the same stream
+            do { return try await pulling.next() } catch let error as HTTPError where error.status == .contentTooLarge {
+                throw HTTPError(.contentTooLarge, message)
+            }
+        }
     }
 
     /// Parses the multipart body once; later calls (and copies of the request) get the cached result.
