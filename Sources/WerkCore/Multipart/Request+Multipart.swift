@@ -67,7 +67,7 @@ extension Request {
             if part.isFile {
                 var spool = Spool(threshold: limits.spoolThreshold, directory: limits.temporaryDirectory)
                 for try await chunk in part.body { try spool.write(chunk) }
-                result.files.append(part.name, spool.finish(part.head))
+                result.files.append(part.name, try spool.finish(part.head))
             } else {
                 var bytes: [UInt8] = []
                 for try await chunk in part.body { bytes.append(contentsOf: chunk) }
@@ -92,8 +92,11 @@ extension Request {
     }
 }
 
-/// Collects a file part: in memory up to the threshold, then in a temporary file.
+/// Collects a file part: in memory up to the threshold, then in a temporary file. Bytes for the
+/// file are gathered into writes of about 512 KiB (the server hands out chunks of a few KiB; a
+/// write(2) per chunk would cost more than the parsing).
 struct Spool {
+    static let writeSize = 512 * 1024
     let threshold: Int
     let directory: String?
     private var memory: [UInt8] = []
@@ -107,20 +110,28 @@ struct Spool {
 
     mutating func write(_ chunk: [UInt8]) throws {
         size += chunk.count
-        if let file {
-            try chunk.withUnsafeBytes { buffer in try file.append(buffer) }
-        } else if memory.count + chunk.count <= threshold {
+        if file == nil && memory.count + chunk.count <= threshold {
             if memory.isEmpty { memory = chunk } else { memory.append(contentsOf: chunk) }
-        } else {
-            let file = try TemporaryFile.create(in: directory)
-            try memory.withUnsafeBytes { buffer in try file.append(buffer) }
-            try chunk.withUnsafeBytes { buffer in try file.append(buffer) }
-            memory = []
-            self.file = file
+            return
         }
+        if file == nil {
+            file = try TemporaryFile.create(in: directory)
+            memory.reserveCapacity(Self.writeSize + chunk.count)
+        }
+        memory.append(contentsOf: chunk)
+        if memory.count >= Self.writeSize { try flush() }
     }
 
-    func finish(_ head: MultipartPartHead) -> UploadedFile {
-        UploadedFile(head: head, size: size, content: file.map { .disk($0) } ?? .memory(memory))
+    private mutating func flush() throws {
+        guard let file, !memory.isEmpty else { return }
+        try memory.withUnsafeBytes { buffer in try file.append(buffer) }
+        memory.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish(_ head: MultipartPartHead) throws -> UploadedFile {
+        guard let file else { return UploadedFile(head: head, size: size, content: .memory(memory)) }
+        try flush()
+        memory = []
+        return UploadedFile(head: head, size: size, content: .disk(file))
     }
 }
