@@ -16,11 +16,12 @@ private func status(_ work: () async throws -> Void) async -> (Int, String)? {
 /// Feeds `body` in chunks of `size` and returns the largest number of bytes the decoder kept
 /// pending (received, neither handed out nor dropped) after draining, and the body bytes handed out.
 private func maxHeldBack(_ body: [UInt8], boundary: String, chunk size: Int, limits: MultipartLimits = MultipartLimits())
-    throws -> (held: Int, bodyBytes: Int) {
+    async throws -> (held: Int, bodyBytes: Int) {
     var decoder = try MultipartDecoder(boundary: boundary, limits: limits)
     var handedOut = 0, held = 0
     var offset = 0
     while offset < body.count {
+        await Task.yield()   // let other tests' tasks run between chunks
         let piece = Array(body[offset..<min(body.count, offset + size)])
         offset += piece.count
         decoder.receive(piece)
@@ -60,12 +61,11 @@ struct MultipartCVETests {
     }
 
     @Test("CVE-2023-46136 (Werkzeug): a large file part of CR and LF bytes is decoded in one pass, held back bytes stay bounded")
-    func CVE_2023_46136() throws {
-        let content = [UInt8](repeating: 0x0D, count: 1) + [UInt8](repeating: 0x0A, count: 4 << 20)
-            + Array(repeating: [0x0D, 0x0A], count: 1 << 20).flatMap { $0 }
+    func CVE_2023_46136() async throws {
+        let content = [0x0D] + [UInt8](repeating: 0x0A, count: 2 << 20) + Array(String(repeating: "\r\n", count: 1 << 20).utf8)
         let body = Array("--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"f\"\r\n\r\n".utf8) + content
             + Array("\r\n--b--\r\n".utf8)
-        let run = try maxHeldBack(body, boundary: "b", chunk: 64 * 1024)
+        let run = try await maxHeldBack(body, boundary: "b", chunk: 64 * 1024)
         #expect(run.bodyBytes == content.count)
         #expect(run.held <= 64 * 1024 + 8, "held back \(run.held) bytes")
     }
@@ -102,13 +102,13 @@ struct MultipartCVETests {
     }
 
     @Test("CVE-2024-53981 (python-multipart): CR/LF junk before the first and after the last boundary is skipped in bulk")
-    func CVE_2024_53981() throws {
+    func CVE_2024_53981() async throws {
         let junk = String(repeating: "\r\n", count: 500_000)
         var big = MultipartLimits()
         big.maxPreambleBytes = 1 << 20
         big.maxEpilogueBytes = 1 << 20
         let body = Array((junk + part("a", "1") + "--b--" + junk).utf8)
-        let run = try maxHeldBack(body, boundary: "b", chunk: 64 * 1024, limits: big)
+        let run = try await maxHeldBack(body, boundary: "b", chunk: 64 * 1024, limits: big)
         #expect(run.bodyBytes == 1)
         #expect(run.held <= 64 * 1024 + 8)
         // With the default limits the same body is refused, naming the limit.

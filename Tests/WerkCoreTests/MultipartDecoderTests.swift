@@ -35,19 +35,21 @@ struct MultipartDecoderTests {
     }
 
     @Test("the body split at every position (every CRLF split included) decodes the same")
-    func everySplit() throws {
+    func everySplit() async throws {
         let whole = try decodeMultipart(sample, boundary: "XyZ")
         for cut in 0...sample.count {
+            if cut % 32 == 0 { await Task.yield() }   // long synchronous loops starve the server tests' tasks
             #expect(try decodeMultipart(sample, boundary: "XyZ", cuts: [cut]) == whole, "cut at \(cut)")
         }
     }
 
     @Test("the body split at every pair of positions decodes the same")
-    func everyPairOfSplits() throws {
+    func everyPairOfSplits() async throws {
         let body = Array(sample.prefix(0)) + crlf(["--b", "Content-Disposition: form-data; name=\"f\"", "", "x\r\n\r", "--b--"])
         let whole = try decodeMultipart(body, boundary: "b")
         #expect(whole.count == 1 && whole[0].body == Array("x\r\n\r".utf8))
         for a in 0...body.count {
+            await Task.yield()
             for b in a...body.count {
                 #expect(try decodeMultipart(body, boundary: "b", cuts: [a, b]) == whole, "cuts at \(a), \(b)")
             }
@@ -69,14 +71,17 @@ struct MultipartDecoderTests {
     }
 
     @Test("bare LF and bare CR line breaks are accepted, as Werkzeug does")
-    func bareLineBreaks() throws {
+    func bareLineBreaks() async throws {
         for lineBreak in ["\n", "\r"] {
             let body = Array(["--b", "Content-Disposition: form-data; name=\"a\"", "", "one", "--b",
                               "Content-Disposition: form-data; name=\"c\"", "", "two", "--b--", ""]
                 .joined(separator: lineBreak).utf8)
             let parts = try decodeMultipart(body, boundary: "b")
             #expect(parts.map(\.description) == ["a|-|one", "c|-|two"], "line break \(Array(lineBreak.utf8))")
-            for cut in 0...body.count { #expect(try decodeMultipart(body, boundary: "b", cuts: [cut]) == parts) }
+            for cut in 0...body.count {
+                if cut % 32 == 0 { await Task.yield() }
+                #expect(try decodeMultipart(body, boundary: "b", cuts: [cut]) == parts)
+            }
         }
     }
 
