@@ -1,3 +1,5 @@
+import CWerkSystem
+
 /// Writes `multipart/form-data` bodies (Werkzeug's `MultipartEncoder`, used by the test client).
 ///
 /// ```swift
@@ -102,14 +104,18 @@ public struct MultipartEncoder: Sendable {
     /// which follows the part's blank line): the decoder would take it for a delimiter.
     static func containsDelimiter(_ bytes: [UInt8], boundary: String) -> Bool {
         let needle = Array(("--" + boundary).utf8)
-        guard bytes.count >= needle.count, let first = needle.first else { return false }
-        var i = 0
-        while i + needle.count <= bytes.count {
-            if bytes[i] == first, i == 0 || bytes[i - 1] == 0x0A || bytes[i - 1] == 0x0D,
-               bytes[i ..< i + needle.count].elementsEqual(needle) { return true }
-            i += 1
+        return bytes.withUnsafeBytes { hay in
+            needle.withUnsafeBytes { n in
+                guard let base = hay.baseAddress, let nb = n.baseAddress else { return false }
+                var from = 0
+                while hay.count - from >= n.count, let hit = memmem(base + from, hay.count - from, nb, n.count) {
+                    let at = base.distance(to: UnsafeRawPointer(hit))
+                    if at == 0 || hay[at - 1] == 0x0A || hay[at - 1] == 0x0D { return true }
+                    from = at + 1
+                }
+                return false
+            }
         }
-        return false
     }
 }
 
