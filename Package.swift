@@ -52,7 +52,7 @@ let package = Package(
         .target(name: "CWerkSystem"),
 
         // The core libraries and the server adapter.
-        .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib"], swiftSettings: strict),
+        .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib", "CWerkSystem"], swiftSettings: strict),
         // itsdangerous' signed formats and Flask's tagged JSON (Werkzeug leaves signing to itsdangerous).
         .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
         // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
@@ -74,9 +74,15 @@ let package = Package(
         .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",
                           exclude: ["corpus", "http.dict"], swiftSettings: strict),
 
+        // libFuzzer harness for the multipart decoder (see the file for how to fuzz and replay).
+        .executableTarget(name: "FuzzMultipart", dependencies: ["WerkCore", "WerkTestSupport"], path: "Tests/FuzzMultipart",
+                          exclude: ["corpus", "multipart.dict"], swiftSettings: strict),
+
         // What several test targets share: the interop vectors loader, the tool trait, SplitMix.
         .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
-        .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"],
+                    exclude: ["Fixtures"],  // multipart browser captures and their generator
+                    swiftSettings: strict),
         .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport"],

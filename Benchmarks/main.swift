@@ -14,6 +14,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("memory", runMemoryBenchmarks),
     ("static", runStaticBenchmarks),
     ("proxies", runProxyBenchmarks),
+    ("multipart", runMultipartBenchmarks),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

@@ -60,10 +60,13 @@ extension Request {
         }
     }
 
-    /// The fields of an `application/x-www-form-urlencoded` body, in order. Other content types give an
-    /// empty result, as in Werkzeug. Throws ``HTTPError`` 413 when the body is larger than
-    /// ``maxFormMemorySize`` and 400 on a malformed escape.
+    /// The fields of an `application/x-www-form-urlencoded` or `multipart/form-data` body, in order
+    /// (the files of a multipart body are in ``files()``). Other content types give an empty result,
+    /// as in Werkzeug. Throws ``HTTPError`` 413 when the body is larger than ``maxFormMemorySize``
+    /// (for multipart: the fields together) or crosses a ``MultipartLimits`` limit, and 400 on a
+    /// malformed escape or multipart body.
     public func form() async throws -> MultiDict {
+        if mimeType == "multipart/form-data" { return try await parsedMultipart().fields }
         guard mimeType == "application/x-www-form-urlencoded" else { return MultiDict() }
         let limit = min(maxFormMemorySize, maxContentLength ?? Int.max)
         let bytes: [UInt8]

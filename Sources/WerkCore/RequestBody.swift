@@ -15,6 +15,8 @@ public final class RequestBody: Sendable {
     private let state: Mutex<State>
     /// The Content-Length the client announced, when it announced one.
     public let declaredLength: Int?
+    /// The parsed `multipart/form-data` fields and files, once `form()` or `files()` read them.
+    let multipartCache = Mutex<ParsedMultipart?>(nil)
 
     /// A body already in memory.
     public init(bytes: [UInt8]) {

@@ -1051,6 +1051,86 @@ await first.shutdown()
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_Uploads_md_14() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Uploads.md", line: 15)
+let app = Handler { request in
+    let form = try await request.form()            // text fields, urlencoded or multipart
+    let files = try await request.files()          // uploaded files, by field name
+    var lines = ["title: \(form["title"] ?? "")"]
+    for (field, file) in files {
+        lines.append("\(field): \(file.filename) \(file.size) bytes \(file.mimeType)")
+    }
+    return lines.joined(separator: "\n")
+}
+let response = try await TestClient(app).post("/", body: .multipart(
+    fields: [("title", "Holiday")],
+    files: [.file("photo", filename: "beach.jpg", contentType: "image/jpeg", bytes: [0xFF, 0xD8, 0xFF])]))
+print(response.text)   // title: Holiday / photo: beach.jpg 3 bytes image/jpeg
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Uploads_md_41() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Uploads.md", line: 42)
+let app = Handler { request in
+    guard let upload = try await request.files()["avatar"], !upload.secureFilename.isEmpty else {
+        throw HTTPError(.badRequest, "Choose a file to upload.")
+    }
+    try upload.save(to: "/tmp/\(upload.secureFilename)")
+    return "Saved \(upload.size) bytes."
+}
+_ = app
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Uploads_md_71() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Uploads.md", line: 72)
+let app = Handler { request in
+    var received: [String] = []
+    for try await part in try request.multipart() {
+        var size = 0
+        for try await chunk in part.body { size += chunk.count }   // write it anywhere
+        received.append("\(part.name) \(part.filename ?? "-") \(size)")
+    }
+    return received.joined(separator: "\n")
+}
+_ = app
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Uploads_md_106() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Uploads.md", line: 107)
+var request = Request(method: .post, target: "/upload", body: [])
+request.maxFormMemorySize = 64 * 1024
+request.multipartLimits.maxParts = 20
+request.multipartLimits.spoolThreshold = 0        // every file on disk
+request.multipartLimits.temporaryDirectory = "/var/tmp"
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Uploads_md_142() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Uploads.md", line: 143)
+var decoder = try MultipartDecoder(boundary: "b")
+decoder.receive(Array("--b\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--b--\r\n".utf8))
+decoder.finish()
+loop: while true {
+    switch try decoder.next() {
+    case .part(let head): print("part", head.name)
+    case .data(let bytes, let isLast): print(bytes.count, isLast)
+    case .needData, .end: break loop
+    }
+}
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Uploads_md_158() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Uploads.md", line: 159)
+let encoder = MultipartEncoder()
+let body = try encoder.encode([.field("title", "Hi"), .file("doc", filename: "a.txt", contentType: "text/plain", bytes: [104, 105])])
+let request = Request(method: .post, target: "/", headers: ["Content-Type": encoder.contentType], body: body)
+print(try await request.files()["doc"]?.text() ?? "")   // hi
+#sourceLocation()
+}
+
 @Sendable func snippet_Sources_Werk_Werk_docc_Werk_md_19() async throws {
 #sourceLocation(file: "Sources/Werk/Werk.docc/Werk.md", line: 20)
 let app = Stack {
@@ -1129,5 +1209,11 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/TheServer.md:181") func snippet_Sources_Werk_Werk_docc_TheServer_md_180_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_180() }
     @Test("Sources/Werk/Werk.docc/TheServer.md:192") func snippet_Sources_Werk_Werk_docc_TheServer_md_191_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_191() }
     @Test("Sources/Werk/Werk.docc/TheServer.md:215") func snippet_Sources_Werk_Werk_docc_TheServer_md_214_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_214() }
+    @Test("Sources/Werk/Werk.docc/Uploads.md:15") func snippet_Sources_Werk_Werk_docc_Uploads_md_14_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_14() }
+    @Test("Sources/Werk/Werk.docc/Uploads.md:42") func snippet_Sources_Werk_Werk_docc_Uploads_md_41_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_41() }
+    @Test("Sources/Werk/Werk.docc/Uploads.md:72") func snippet_Sources_Werk_Werk_docc_Uploads_md_71_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_71() }
+    @Test("Sources/Werk/Werk.docc/Uploads.md:107") func snippet_Sources_Werk_Werk_docc_Uploads_md_106_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_106() }
+    @Test("Sources/Werk/Werk.docc/Uploads.md:143") func snippet_Sources_Werk_Werk_docc_Uploads_md_142_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_142() }
+    @Test("Sources/Werk/Werk.docc/Uploads.md:159") func snippet_Sources_Werk_Werk_docc_Uploads_md_158_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_158() }
     @Test("Sources/Werk/Werk.docc/Werk.md:20") func snippet_Sources_Werk_Werk_docc_Werk_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_19() }
 }

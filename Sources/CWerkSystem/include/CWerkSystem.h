@@ -9,6 +9,9 @@
 #include <netinet/tcp.h>
 #include <malloc.h>
 
+/// memmem(3): hidden behind _GNU_SOURCE in glibc's headers (the multipart boundary search).
+void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
+
 /// accept4(2): hidden behind _GNU_SOURCE in glibc's headers.
 int accept4(int sockfd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 

@@ -107,7 +107,7 @@ public struct OptionsHeader: Sendable, Equatable {
             }
             if v.utf8.count >= 2, v.utf8.first == UInt8(ascii: "\""), v.utf8.last == UInt8(ascii: "\"") {
                 v = String(v.dropFirst().dropLast())
-                if v.contains("\\") || v.contains("%22") {
+                if v.utf8.contains(UInt8(ascii: "\\")) || v.utf8.contains(UInt8(ascii: "%")) {
                     v = v.replacing("\\\\", with: "\\").replacing("\\\"", with: "\"").replacing("%22", with: "\"")
                 }
             }

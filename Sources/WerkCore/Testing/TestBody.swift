@@ -45,4 +45,25 @@ public struct TestBody: Sendable {
 
     /// Fields as `application/x-www-form-urlencoded`.
     public static func form(_ fields: MultiDict) -> TestBody { form(fields.pairs.map { ($0.key, $0.value) }) }
+
+    /// A `multipart/form-data` body holding `parts` in order, with a random boundary.
+    ///
+    /// ```swift
+    /// let body = TestBody.multipart([
+    ///     .field("title", "Holiday"),
+    ///     .file("photo", filename: "beach.jpg", contentType: "image/jpeg", bytes: [0xFF, 0xD8]),
+    /// ])
+    /// ```
+    public static func multipart(_ parts: [MultipartEncoder.Part]) -> TestBody {
+        while true {
+            let encoder = MultipartEncoder()
+            // A random 128-bit boundary inside the content is practically impossible: pick another.
+            if let bytes = try? encoder.encode(parts) { return TestBody(bytes: bytes, contentType: encoder.contentType) }
+        }
+    }
+
+    /// A `multipart/form-data` body with text fields first, then files.
+    public static func multipart(fields: [(String, String)], files: [MultipartEncoder.Part] = []) -> TestBody {
+        multipart(fields.map { MultipartEncoder.Part.field($0.0, $0.1) } + files)
+    }
 }
