@@ -2,11 +2,16 @@
 // options; HOST and PORT set the defaults). A bad option or value exits with status 2, a port
 // already in use with status 1 and "Address already in use".
 // Set WERK_SECRET_KEY to keep sessions valid across restarts; otherwise a random key is used.
+// WERK_BEHIND_PROXY=1 trusts one proxy's X-Forwarded-* headers (ProxyFix); WERK_DEBUG=1 adds Lint.
 #if canImport(Glibc)
 import Glibc
 #endif
 import Werk
 
+func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+
 let configuration = Server.Configuration.fromCommandLine()
-let secret = try getenv("WERK_SECRET_KEY").map { String(cString: $0) } ?? randomToken(bytes: 32)
-await Server(DemoApp.make(secretKey: secret), configuration: configuration).runOrExit()
+var options = DemoApp.Options(secretKey: try environment("WERK_SECRET_KEY") ?? randomToken(bytes: 32))
+options.behindProxy = environment("WERK_BEHIND_PROXY") == "1"
+options.debug = environment("WERK_DEBUG") == "1"
+await Server(DemoApp.make(options), configuration: configuration).runOrExit()
