@@ -53,14 +53,7 @@ public struct Compress: Middleware {
     /// compressed lazily as the adapter pulls it).
     public func wrap(_ next: Handler) -> Handler {
         let options = self.options
-        let apply: @Sendable (Request, Response) -> Response = { request, response in
-            Compress.compress(response, for: request, options: options)
-        }
-        guard let nextSync = next.synchronous else {
-            return Handler(layers: [name] + next.layers) { request in apply(request, try await next(request)) }
-        }
-        return Handler(layers: [name] + next.layers, { request in apply(request, try await next(request)) },
-                       synchronous: { request in apply(request, try nextSync(request)) })
+        return next.mapResponse { request, response in Compress.compress(response, for: request, options: options) }
     }
 
     /// The coding chosen for this request: gzip or deflate (RFC 9110 §12.5.3 qualities), or nil.

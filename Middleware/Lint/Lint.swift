@@ -45,15 +45,8 @@ public struct Lint: Middleware {
     /// Wraps `next`; keeps `next`'s synchronous form (the checks never suspend).
     public func wrap(_ next: Handler) -> Handler {
         let lint = self
-        let respond: @Sendable (Request) async throws -> Response = { request in
-            try lint.checkRequest(request)
-            return try lint.checkResponse(try await next(request), for: request)
-        }
-        guard let nextSync = next.synchronous else { return Handler(layers: [name], respond, synchronous: nil) }
-        return Handler(layers: [name], respond, synchronous: { request in
-            try lint.checkRequest(request)
-            return try lint.checkResponse(try nextSync(request), for: request)
-        })
+        return next.around(before: { request in try lint.checkRequest(request) },
+                           after: { request, response in response = try lint.checkResponse(response, for: request) })
     }
 
     /// Reports the request's problems (throws them in strict mode).

@@ -122,9 +122,7 @@ public struct ProxyFix: Middleware {
     /// Wraps `next`; keeps `next`'s synchronous form.
     public func wrap(_ next: Handler) -> Handler {
         let fix = self
-        let respond: @Sendable (Request) async throws -> Response = { request in try await next(fix.apply(to: request)) }
-        guard let nextSync = next.synchronous else { return Handler(layers: [name], respond, synchronous: nil) }
-        return Handler(layers: [name], respond, synchronous: { request in try nextSync(fix.apply(to: request)) })
+        return next.mapRequest { request in fix.apply(to: request) }
     }
 
     /// The request as the client sent it, as far as the trusted headers tell; the values replaced go

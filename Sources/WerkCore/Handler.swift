@@ -74,10 +74,12 @@ public struct Handler: Sendable, CustomStringConvertible {
         self.layers = layers
     }
 
-    /// A handler with both forms, for middleware that can run without suspending only when the
-    /// handler it wraps can (pass `synchronous: nil` otherwise). The two must give the same answer.
-    public init(layers: [String], _ respond: @escaping @Sendable (Request) async throws -> Response,
-                synchronous: (@Sendable (Request) throws -> Response)?) {
+    /// A handler with both forms, for the library's own layers that need a different code path in
+    /// each (`Sessions`); the two must give the same answer. Everyone else writes a layer once, with
+    /// ``around(before:after:)``, ``mapRequest(_:)``, ``mapResponse(_:)`` or ``choosing(among:_:)``.
+    @usableFromInline
+    package init(layers: [String], _ respond: @escaping @Sendable (Request) async throws -> Response,
+                 synchronous: (@Sendable (Request) throws -> Response)?) {
         self.respond = respond
         self.synchronous = synchronous
         self.layers = layers
