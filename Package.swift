@@ -43,6 +43,7 @@ let package = Package(
         .library(name: "WerkServer", targets: ["WerkServer"]),
         .library(name: "WerkSigning", targets: ["WerkSigning"]),
         .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
+        .library(name: "WerkTesting", targets: ["WerkTesting"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
     targets: [
@@ -57,10 +58,12 @@ let package = Package(
         .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
         // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
         .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
-        .target(name: "WerkServer", dependencies: ["WerkCore", "WerkHTTPClient", "CWerkSystem"], swiftSettings: strict),
+        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
+        // The test client, its cookie jar, and LiveTransport (the same calls over a real socket).
+        .target(name: "WerkTesting", dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient"]
+            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkTesting"]
                 + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
@@ -71,26 +74,26 @@ let package = Package(
                           swiftSettings: strict),
         .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
         // libFuzzer harness for request parsing (see the file for how to fuzz and replay).
-        .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], path: "Tests/FuzzHTTP",
+        .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], path: "Tests/FuzzHTTP",
                           exclude: ["corpus", "http.dict"], swiftSettings: strict),
 
         // libFuzzer harness for the multipart decoder (see the file for how to fuzz and replay).
-        .executableTarget(name: "FuzzMultipart", dependencies: ["WerkCore", "WerkTestSupport"], path: "Tests/FuzzMultipart",
+        .executableTarget(name: "FuzzMultipart", dependencies: ["WerkCore", "WerkTestSupport", "WerkTesting"], path: "Tests/FuzzMultipart",
                           exclude: ["corpus", "multipart.dict"], swiftSettings: strict),
 
         // What several test targets share: the interop vectors loader, the tool trait, SplitMix.
-        .target(name: "WerkTestSupport", dependencies: ["WerkCore"], path: "Tests/WerkTestSupport", swiftSettings: strict),
-        .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport"],
+        .target(name: "WerkTestSupport", dependencies: ["WerkCore", "WerkTesting"], path: "Tests/WerkTestSupport", swiftSettings: strict),
+        .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport", "WerkTesting"],
                     exclude: ["Fixtures"],  // multipart browser captures and their generator
                     swiftSettings: strict),
-        .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport"], swiftSettings: strict),
-        .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport"],
+        .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk servers (skipped without nginx; CI installs nginx-light).
-        .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         // Every ```swift block of README.md and the DocC articles, compiled and run (Scripts/extract_doc_snippets.py).
-        .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [
@@ -98,7 +101,7 @@ let package = Package(
                     path: "Middleware/\(item.folder)",
                     swiftSettings: strict),
             .testTarget(name: "\(item.name)Tests",
-                        dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport"]
+                        dependencies: [.target(name: item.name), "WerkCore", "WerkTestSupport", "WerkTesting"]
                             + extraTestDependencies[item.name, default: []],
                         exclude: item.name == "WerkSessions" ? ["Fixtures"] : [],  // the Flask app the live tests run
                         swiftSettings: strict),

@@ -11,3 +11,4 @@
 @_exported import WerkProxyFix
 @_exported import WerkLint
 @_exported import WerkHTTPProxy
+@_exported import WerkTesting

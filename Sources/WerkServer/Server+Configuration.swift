@@ -120,7 +120,7 @@ package enum ListenerDesign: Sendable {
 
 extension Duration {
     /// The duration in whole nanoseconds (negative durations count as 0).
-    var nanoseconds: UInt64 {
+    package var nanoseconds: UInt64 {
         let (seconds, attoseconds) = components
         if seconds < 0 { return 0 }
         return UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(attoseconds, 0) / 1_000_000_000)

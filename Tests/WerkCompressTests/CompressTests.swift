@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkCompress
+import WerkTesting
 
 @Suite("Compress")
 struct CompressTests {

@@ -1,6 +1,7 @@
 import Testing
 import Synchronization
 @testable import WerkCore
+@testable import WerkTesting
 
 /// A clock the test moves by hand.
 private final class FakeClock: Sendable {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Testing
 @testable import WerkCore
+import WerkTesting
 
 /// Each test fails on the code a newcomer first met (the first-hour issue), and passes now.
 @Suite("First-hour fixes")

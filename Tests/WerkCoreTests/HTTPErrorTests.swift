@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+import WerkTesting
 
 private struct SecretError: Error, CustomStringConvertible {
     var description: String { "database password is hunter2 at /srv/app/db.swift:42" }

@@ -2,6 +2,7 @@ import Glibc
 import Synchronization
 import Testing
 import WerkCore
+import WerkTesting
 
 /// The logging interface: levels, text and JSON lines, bounded lines, the error log of the test
 /// client (issue 9, item 3).

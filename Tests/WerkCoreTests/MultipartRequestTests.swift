@@ -2,6 +2,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import WerkCore
+import WerkTesting
 
 /// A fresh directory under /tmp for spooled files and saved uploads.
 private func makeTemporaryDirectory() -> String {

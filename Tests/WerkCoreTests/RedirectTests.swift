@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+@testable import WerkTesting
 
 /// `/r/<code>` redirects to `/target` with that code; `/target` echoes method, body and Content-Type.
 private let redirectApp = Handler { request -> Response in

@@ -1,6 +1,7 @@
 import Testing
 import Synchronization
 @testable import WerkCore
+import WerkTesting
 
 private struct Login: Codable, Sendable, Equatable { var user: String; var age: Int }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+import WerkTesting
 
 @Suite("Request")
 struct RequestTests {

@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+import WerkTesting
 
 /// Appends its tag to the `X-Trace` request header on the way in and to the response's on the way out.
 private struct Tag: Middleware {

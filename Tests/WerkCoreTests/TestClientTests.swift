@@ -1,5 +1,6 @@
 import Testing
 @testable import WerkCore
+import WerkTesting
 
 /// Echoes what the handler saw as JSON.
 private let echo = Handler { request -> Response in

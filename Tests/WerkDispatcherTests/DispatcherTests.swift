@@ -2,6 +2,7 @@ import Testing
 import WerkCore
 import WerkTestSupport
 @testable import WerkDispatcher
+import WerkTesting
 
 /// A handler that shows where it was mounted.
 private func show(_ name: String) -> Handler {

@@ -1,5 +1,6 @@
 import Testing
 import Werk
+import WerkTesting
 
 // The README's first stack, run: its Swift blocks are compiled by WerkDocSnippetsTests, and this
 // checks that the first one answers as the README says. If this fails, the README is wrong.

@@ -4,6 +4,7 @@ import WerkCore
 import WerkServer
 import WerkTestSupport
 @testable import WerkHTTPProxy
+import WerkTesting
 
 /// The upstream: shows what it received, counts uploads, streams downloads.
 let upstream = Handler { request in

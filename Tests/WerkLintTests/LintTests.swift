@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 import WerkCore
 @testable import WerkLint
+import WerkTesting
 
 /// Collects what Lint reports.
 final class Recorder: Sendable {

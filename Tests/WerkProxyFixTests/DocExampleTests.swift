@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 import WerkProxyFix
+import WerkTesting
 
 /// The examples of the Proxies article (Sources/Werk/Werk.docc/Proxies.md), run.
 @Suite("ProxyFix: the article's examples")

@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkProxyFix
+import WerkTesting
 
 private let internalRanges = AddressRange.loopback + AddressRange.privateNetworks
 

@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkRouting
+import WerkTesting
 
 /// The first example of the README's Routing section, with a stand-in for `RequireLogin`.
 @Suite("README routing example")

@@ -2,6 +2,7 @@ import Testing
 import WerkCore
 import WerkTestSupport
 @testable import WerkRouting
+import WerkTesting
 
 @Suite("Router: the synchronous form")
 struct RouterSynchronousTests {

@@ -2,6 +2,7 @@ import Synchronization
 import Testing
 import WerkCore
 @testable import WerkRouting
+import WerkTesting
 
 /// Counts its runs and tags the response, to see which middleware ran.
 struct Tag: Middleware {

@@ -2,6 +2,7 @@ import Testing
 import WerkCore
 import WerkTestSupport
 @testable import WerkRouting
+import WerkTesting
 
 @Suite("Werkzeug routing vectors")
 struct VectorTests {

@@ -3,6 +3,7 @@ import Testing
 import WerkTestSupport
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 /// Random and mutated input must never crash or hang the parser or the server.
 @Suite("Fuzz-like robustness")

@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 /// The server's two ways of running a handler: inline on the loop for a handler with a synchronous
 /// form, in a task otherwise. Every behaviour must be the same; these tests run both.

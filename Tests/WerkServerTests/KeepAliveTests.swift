@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 @Suite("Keep-alive, pipelining and concurrency")
 struct KeepAliveTests {

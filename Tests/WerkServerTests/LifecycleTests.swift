@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 @Suite("Lifecycle, addresses and the live client")
 struct LifecycleTests {

@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 @Suite("The live transport's kept-alive connections")
 struct LiveTransportKeepAliveTests {

@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 /// How many of this process's descriptors point into `directory` (spooled uploads show up as
 /// `<dir>/#inode (deleted)`).

@@ -4,6 +4,7 @@ import Glibc
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 /// A latch made of a pipe: `wait()` blocks a thread until `open()` is called (no sleeps, no polling).
 private final class Latch: Sendable {

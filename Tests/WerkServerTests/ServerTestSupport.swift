@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 /// A small app used by most server tests. It awaits (reading bodies), so the server runs it in a
 /// task: the general path.

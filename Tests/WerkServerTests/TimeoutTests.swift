@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import WerkCore
 @testable import WerkServer
+import WerkTesting
 
 /// Timeouts use short configured values; tests wait on socket reads (bounded by the socket
 /// timeout), never on fixed sleeps, and assert outcomes, not durations.

@@ -3,6 +3,7 @@ import WerkCore
 import WerkTestSupport
 import WerkSessions
 import WerkSigning
+import WerkTesting
 
 /// The `flask_sessions` vectors: cookies Flask 3.1 wrote with its clock pinned at 1700000000.
 @Suite struct FlaskVectorTests {

@@ -4,6 +4,7 @@ import WerkTestSupport
 import WerkCore
 import WerkSessions
 import WerkSigning
+import WerkTesting
 
 @Suite struct SessionMiddlewareTests {
     let clock = TestClock()

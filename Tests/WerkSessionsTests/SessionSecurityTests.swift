@@ -3,6 +3,7 @@ import WerkTestSupport
 import WerkCore
 import WerkSessions
 import WerkSigning
+import WerkTesting
 
 @Suite struct SessionSecurityTests {
     let clock = TestClock()

@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkStaticFiles
+import WerkTesting
 
 @Suite("Response.file")
 struct FileResponseTests {

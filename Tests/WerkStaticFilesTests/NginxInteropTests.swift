@@ -3,6 +3,7 @@ import WerkCore
 import WerkServer
 import WerkTestSupport
 @testable import WerkStaticFiles
+import WerkTesting
 
 /// The same folder served by a real nginx and by Werk (SharedData on WerkServer), the same raw
 /// requests sent to both, and status, Content-Range, Content-Length, Content-Type and body bytes

@@ -1,6 +1,7 @@
 import Testing
 import WerkCore
 @testable import WerkStaticFiles
+import WerkTesting
 
 @Suite("SharedData")
 struct SharedDataTests {

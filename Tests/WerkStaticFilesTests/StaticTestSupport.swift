@@ -4,6 +4,7 @@ import Glibc
 import Testing
 import WerkCore
 @testable import WerkStaticFiles
+import WerkTesting
 
 /// A temporary folder of files for one test, removed when the test ends.
 final class TempTree: @unchecked Sendable {

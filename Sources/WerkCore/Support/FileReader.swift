@@ -60,11 +60,11 @@ public enum FileRegionError: Error, Sendable, Equatable, CustomStringConvertible
 }
 
 /// Reads file regions for adapters that cannot use `sendfile` (the in-process test client).
-enum FileReader {
+package enum FileReader {
     /// The region's bytes. Throws ``FileRegionError``: `cannotOpen` when the file cannot be opened,
     /// `changed` when it is not the file of the region's identity, and `truncated` when it ends early
     /// (the server closes the connection in that case, so a short body is never passed off as complete).
-    static func read(_ region: FileRegion) throws(FileRegionError) -> [UInt8] {
+    package static func read(_ region: FileRegion) throws(FileRegionError) -> [UInt8] {
         let fd = open(region.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .cannotOpen(path: region.path, errno: errno) }
         defer { close(fd) }
@@ -86,7 +86,7 @@ enum FileReader {
     }
 
     /// Whether the file can be opened for reading now.
-    static func canOpen(_ path: String) -> Bool {
+    package static func canOpen(_ path: String) -> Bool {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd >= 0 { close(fd) }
         return fd >= 0

@@ -1,3 +1,4 @@
+import WerkCore
 import Synchronization
 #if canImport(Glibc)
 import Glibc

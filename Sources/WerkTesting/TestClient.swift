@@ -9,6 +9,7 @@
 /// let page = try await client.get("/", followRedirects: true)
 /// #expect(page.text.contains("alice"))
 /// ```
+import WerkCore
 public struct TestClient: Sendable {
     /// How requests are delivered.
     public let transport: any TestTransport

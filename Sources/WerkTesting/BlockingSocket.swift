@@ -1,6 +1,7 @@
 import CWerkSystem
 import Glibc
 import WerkCore
+import WerkServer
 
 /// Why a live request failed.
 public enum LiveTransportError: Error, Sendable, CustomStringConvertible {
@@ -24,15 +25,15 @@ public enum LiveTransportError: Error, Sendable, CustomStringConvertible {
 /// A blocking client socket with receive/send timeouts, for the live transport and for tests.
 /// Not thread-safe: one thread uses it at a time (`@unchecked Sendable` so that a pool can hand it
 /// from one request's thread to the next).
-final class BlockingSocket: @unchecked Sendable {
-    let fd: Int32
+package final class BlockingSocket: @unchecked Sendable {
+    package let fd: Int32
     private var buffer: [UInt8] = []
     /// Bytes received since the socket was opened (a pooled connection that got none for a request
     /// before failing was closed by the server while idle, so the request can be sent again).
     private(set) var receivedBytes = 0
 
     /// Connects to a server address. `timeout` bounds every single send and receive.
-    init(_ address: Server.Address, timeout: Duration) throws(LiveTransportError) {
+    package init(_ address: Server.Address, timeout: Duration) throws(LiveTransportError) {
         let fd: Int32
         if let path = address.unixSocketPath {
             fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)
@@ -87,7 +88,7 @@ final class BlockingSocket: @unchecked Sendable {
     deinit { close(fd) }
 
     /// Sends all bytes.
-    func send(_ bytes: [UInt8]) throws(LiveTransportError) {
+    package func send(_ bytes: [UInt8]) throws(LiveTransportError) {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -100,7 +101,7 @@ final class BlockingSocket: @unchecked Sendable {
     }
 
     /// Sends text.
-    func send(_ text: String) throws(LiveTransportError) { try send(Array(text.utf8)) }
+    package func send(_ text: String) throws(LiveTransportError) { try send(Array(text.utf8)) }
 
     /// Reads more bytes into the buffer; false at end of stream.
     private func fill() throws(LiveTransportError) -> Bool {
@@ -119,14 +120,14 @@ final class BlockingSocket: @unchecked Sendable {
     }
 
     /// Reads until the peer closes; returns everything not yet consumed.
-    func readToEnd() throws(LiveTransportError) -> [UInt8] {
+    package func readToEnd() throws(LiveTransportError) -> [UInt8] {
         while try fill() {}
         defer { buffer = [] }
         return buffer
     }
 
     /// Whether the server closed the connection (reads EOF or a reset within the receive timeout).
-    func isClosedByPeer() -> Bool {
+    package func isClosedByPeer() -> Bool {
         do { return try !fill() } catch { return error.isReset }
     }
 
@@ -142,7 +143,7 @@ final class BlockingSocket: @unchecked Sendable {
     }
 
     /// Reads exactly `count` bytes (tests that read part of a response before acting).
-    func readBytes(count: Int) throws(LiveTransportError) -> [UInt8] { try read(count: count) }
+    package func readBytes(count: Int) throws(LiveTransportError) -> [UInt8] { try read(count: count) }
 
     private func read(count: Int) throws(LiveTransportError) -> [UInt8] {
         while buffer.count < count { guard try fill() else { throw .connectionClosed } }
@@ -153,7 +154,7 @@ final class BlockingSocket: @unchecked Sendable {
 
     /// Reads one response (skipping interim 1xx responses unless `keepInterim`). `method` decides
     /// whether a body follows (HEAD has none).
-    func readResponse(method: Method = .get, keepInterim: Bool = false) throws(LiveTransportError) -> TestTransportResponse {
+    package func readResponse(method: Method = .get, keepInterim: Bool = false) throws(LiveTransportError) -> TestTransportResponse {
         while true {
             let statusLine = try readLine()
             let parts = statusLine.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
@@ -196,7 +197,7 @@ final class BlockingSocket: @unchecked Sendable {
 }
 
 extension LiveTransportError {
-    var isReset: Bool {
+    package var isReset: Bool {
         if case .io(_, let code) = self { return code == ECONNRESET || code == EPIPE }
         return false
     }

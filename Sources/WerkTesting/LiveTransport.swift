@@ -1,5 +1,6 @@
 import Synchronization
 import WerkCore
+import WerkServer
 import WerkHTTPClient
 
 /// A ``TestTransport`` over real sockets: the same ``TestClient`` calls, sent over the wire to a

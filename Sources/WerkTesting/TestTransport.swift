@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import WerkCore
 import Glibc
 #endif
 

@@ -1,4 +1,5 @@
 #if canImport(FoundationEssentials)
+import WerkCore
 import FoundationEssentials
 #endif
 

@@ -1,15 +1,16 @@
+import WerkCore
 import Glibc
 
 /// Runs blocking work (socket I/O of the live test transport) on a fresh thread, so it never
 /// occupies a thread of Swift's small cooperative pool.
-enum ThreadRunner {
+package enum ThreadRunner {
     final class Job: Sendable {
         let body: @Sendable () -> Void
         init(_ body: @escaping @Sendable () -> Void) { self.body = body }
     }
 
     /// Runs `body` on a new thread and returns its result.
-    static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    package static func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job {
                 do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
