@@ -1,5 +1,5 @@
 /// File extensions to Content-Type values: about 200 common ones, text types with
-/// `; charset=utf-8`, overridable per mount or per ``Response/file(_:request:options:)`` call.
+/// `; charset=utf-8`, overridable per mount or per ``Response/file(_:for:options:)`` call.
 ///
 /// ```swift
 /// var types = MIMETypes.standard

@@ -65,7 +65,7 @@ public final class UploadedFile: Sendable, CustomStringConvertible {
         String(filename.split(omittingEmptySubsequences: false) { $0 == "/" || $0 == "\\" }.last ?? "")
     }
 
-    /// ``basename`` made safe for a file system with ``WerkCore/secureFilename(_:)``. May be empty.
+    /// ``basename`` made safe for a file system with `secureFilename(_:)`. May be empty.
     public var secureFilename: String { WerkCore.secureFilename(basename) }
 
     /// Whether the content is in a temporary file rather than in memory.
