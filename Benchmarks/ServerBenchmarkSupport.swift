@@ -94,17 +94,21 @@ func canConnect(port: Int) -> Bool {
     } == 0
 }
 
-/// nginx with `return 200 "Hello, World!"`, its config and temp paths in a fresh temp directory.
+/// nginx on a free loopback port, its config and temp paths in a fresh temp directory: by default
+/// `return 200 "Hello, World!"`; `http` adds directives to the http block and `location` replaces
+/// the server's locations (the static suite serves files with sendfile and open_file_cache).
 final class NginxInstance {
     let pid: pid_t
+    let port: Int
     let url: String
     let directory: String
 
-    init?(binary: String, workers: Int) {
+    init?(binary: String, workers: Int, http: String = "",
+          location: String = #"location / { default_type text/plain; return 200 "Hello, World!"; }"#) {
         var template = Array("/tmp/werk-nginx-XXXXXX".utf8CString)
         guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
         directory = String(cString: dir)
-        let port = freePort()
+        port = freePort()
         url = "http://127.0.0.1:\(port)/"
         let config = """
             worker_processes \(workers);
@@ -119,9 +123,10 @@ final class NginxInstance {
                 fastcgi_temp_path \(directory)/fastcgi;
                 uwsgi_temp_path \(directory)/uwsgi;
                 scgi_temp_path \(directory)/scgi;
+                \(http)
                 server {
                     listen 127.0.0.1:\(port) reuseport;
-                    location / { default_type text/plain; return 200 "Hello, World!"; }
+                    \(location)
                 }
             }
 
@@ -157,6 +162,7 @@ final class NginxInstance {
         kill(pid, SIGTERM)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
+        _ = runProcess("/bin/rm", ["-rf", directory])
     }
 }
 

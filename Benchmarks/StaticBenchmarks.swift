@@ -58,8 +58,8 @@ func runStaticBenchmarks(_ report: BenchmarkReport) async throws {
         let server = Server(app, configuration: configuration)
         servers.append((name, server, try server.start().port ?? 0))
     }
-    var nginx: StaticNginx? = nil
-    if let binary = findExecutable("nginx") { nginx = StaticNginx(binary: binary, root: directory, workers: loops) }
+    var nginx: NginxInstance? = nil
+    if let binary = findExecutable("nginx") { nginx = staticNginx(binary: binary, root: directory, workers: loops) }
     defer { nginx?.stop() }
     var targets: [(name: String, port: Int, rss: () -> Int)] = servers.map { s in (s.name, s.port, { processResidentKilobytes(pid: getpid()) }) }
     if let nginx { targets.append(("nginx-light", nginx.port, { nginx.residentKilobytes() })) }
@@ -151,65 +151,13 @@ private func staticEnvironment(_ name: String) -> String? {
     return String(cString: value)
 }
 
-/// nginx serving `root` at /static/ with sendfile and open_file_cache, config in a temp folder.
-private final class StaticNginx {
-    let pid: pid_t
-    let port: Int
-    let directory: String
-
-    init?(binary: String, root: String, workers: Int) {
-        var template = Array("/tmp/werk-nginx-static-XXXXXX".utf8CString)
-        guard let dir = template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) else { return nil }
-        directory = String(cString: dir)
-        port = freePort()
-        let config = """
-            worker_processes \(workers);
-            daemon off;
-            pid \(directory)/nginx.pid;
-            error_log \(directory)/error.log;
-            events { worker_connections 4096; }
-            http {
-                access_log off;
-                client_body_temp_path \(directory)/body; proxy_temp_path \(directory)/proxy;
-                fastcgi_temp_path \(directory)/fastcgi; uwsgi_temp_path \(directory)/uwsgi; scgi_temp_path \(directory)/scgi;
-                types { text/plain txt; application/octet-stream bin; }
-                sendfile on;
-                tcp_nopush on;
-                open_file_cache max=1000 inactive=20s;
-                open_file_cache_valid 30s;
-                server {
-                    listen 127.0.0.1:\(port) reuseport;
-                    location /static/ { alias \(root)/; }
-                }
-            }
-
-            """
-        let path = "\(directory)/nginx.conf"
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { return nil }
-        _ = config.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress!, $0.count - 1) }
-        close(fd)
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        guard let pid = spawn(binary, ["-p", directory, "-c", path], actions: &actions) else { return nil }
-        self.pid = pid
-        let deadline = time(nil) + 10
-        while !canConnect(port: port) {
-            if time(nil) > deadline { kill(pid, SIGTERM); return nil }
-            usleep(20_000)
-        }
-    }
-
-    func residentKilobytes() -> Int {
-        let children = (readText("/proc/\(pid)/task/\(pid)/children") ?? "").split(separator: " ").compactMap { pid_t($0) }
-        return ([pid] + children).map { processResidentKilobytes(pid: $0) }.reduce(0, +)
-    }
-
-    func stop() {
-        kill(pid, SIGTERM)
-        var status: Int32 = 0
-        waitpid(pid, &status, 0)
-        _ = runProcess("/bin/rm", ["-rf", directory])
-    }
+/// nginx serving `root` at /static/ with sendfile and open_file_cache.
+private func staticNginx(binary: String, root: String, workers: Int) -> NginxInstance? {
+    NginxInstance(binary: binary, workers: workers, http: """
+        types { text/plain txt; application/octet-stream bin; }
+        sendfile on;
+        tcp_nopush on;
+        open_file_cache max=1000 inactive=20s;
+        open_file_cache_valid 30s;
+        """, location: "location /static/ { alias \(root)/; }")
 }

@@ -86,22 +86,12 @@ public func fuzzerTestOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CIn
     return 0
 }
 #else
-import Glibc
 import WerkTestSupport
 
 /// Replays the files named on the command line (crash files, a corpus).
 @main
 enum ReplayInputs {
-    static func main() {
-        var count = 0
-        for path in CommandLine.arguments.dropFirst() {
-            let bytes: [UInt8]
-            do { bytes = try readFile(path) } catch { print("FuzzHTTP: cannot read \(path)"); exit(1) }
-            bytes.withUnsafeBufferPointer { fuzzOne($0) }
-            count += 1
-        }
-        print("FuzzHTTP: \(count) input(s) replayed without a finding")
-    }
+    static func main() { replayFuzzInputs(harness: "FuzzHTTP", fuzzOne) }
 }
 #endif
 

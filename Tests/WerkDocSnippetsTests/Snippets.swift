@@ -835,11 +835,12 @@ let app = Stack {
 }
 let client = TestClient(app)
 let page = try await client.get("/")          // the application: there is no /static there
+assert(page.text == "the application")
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_35() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 36)
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_36() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 37)
 var options = SharedData.Options()
 options.indexFiles = ["index.html"]
 options.immutable = true
@@ -853,8 +854,8 @@ _ = assets
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_80() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 81)
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_81() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 82)
 let download = Handler { request in
     try Response.file("/srv/reports/q3.pdf", for: request, downloadName: "Q3 résumé.pdf", asAttachment: true, maxAge: 3600)
 }
@@ -867,8 +868,8 @@ _ = (download, pinned)
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_165() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 166)
+@Sendable func snippet_Sources_Werk_Werk_docc_StaticFiles_md_166() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/StaticFiles.md", line: 167)
 var compression = Compress.Options()
 compression.minimumSize = 512
 let site = Stack {
@@ -1195,9 +1196,9 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:160") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_159() }
     @Test("Sources/Werk/Werk.docc/StackAndMiddleware.md:183") func snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StackAndMiddleware_md_182() }
     @Test("Sources/Werk/Werk.docc/StaticFiles.md:16") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_15() }
-    @Test("Sources/Werk/Werk.docc/StaticFiles.md:36") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_35_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_35() }
-    @Test("Sources/Werk/Werk.docc/StaticFiles.md:81") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_80_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_80() }
-    @Test("Sources/Werk/Werk.docc/StaticFiles.md:166") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_165_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_165() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:37") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_36_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_36() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:82") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_81_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_81() }
+    @Test("Sources/Werk/Werk.docc/StaticFiles.md:167") func snippet_Sources_Werk_Werk_docc_StaticFiles_md_166_runs() async throws { try await snippet_Sources_Werk_Werk_docc_StaticFiles_md_166() }
     @Test("Sources/Werk/Werk.docc/Testing.md:14") func snippet_Sources_Werk_Werk_docc_Testing_md_13_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_13() }
     @Test("Sources/Werk/Werk.docc/Testing.md:70") func snippet_Sources_Werk_Werk_docc_Testing_md_69_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_69() }
     @Test("Sources/Werk/Werk.docc/Testing.md:90") func snippet_Sources_Werk_Werk_docc_Testing_md_89_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_89() }
