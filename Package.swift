@@ -90,8 +90,10 @@ let package = Package(
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
-        // nginx in front of two Werk servers (skipped without nginx; CI installs nginx-light).
-        .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).
+        .executableTarget(name: "DeploymentApp", dependencies: ["Werk"], path: "Tests/DeploymentApp", swiftSettings: strict),
+        .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting", "DeploymentApp"],
+                    swiftSettings: strict),
         // Every ```swift block of README.md and the DocC articles, compiled and run (Scripts/extract_doc_snippets.py).
         .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
     ]

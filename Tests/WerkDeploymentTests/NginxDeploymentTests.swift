@@ -44,54 +44,25 @@ let nginxConfiguration = """
     }
     """
 
-/// The application both processes run.
-func deployedApp(name: String) -> Handler {
-    Stack {
-        ProxyFix(forwardedFor: 1, proto: 1, host: 1, prefix: 1)
-        Sessions(secretKeys: ["deployment-test-secret"])
-        Router {
-            Route("/whoami", name: "whoami") { request in
-                "\(name) \(request.remoteAddress ?? "-") \(request.scheme) \(request.host) \(request.scriptName) "
-                    + (try request.url(for: "whoami"))
-            }
-            Route("/session/set/<value>") { request in
-                request.session["value"] = .string(request.route["value"] ?? "")
-                return "\(name) set"
-            }
-            Route("/session/get") { request in "\(name) \(request.session.string("value") ?? "-")" }
-            Route("/upload", methods: [.post]) { request in
-                var total = 0
-                for try await chunk in try request.body.stream() { total += chunk.count }
-                return "\(total)"
-            }
-            Route("/download/<int:mib>") { request in
-                let chunk = [UInt8](repeating: 7, count: 1 << 20)
-                let count = request.route.int("mib") ?? 1
-                let body = ByteStream { writer in for _ in 0..<count { try await writer.write(chunk) } }
-                return Response(status: .ok, headers: ["Content-Type": "application/octet-stream"],
-                                body: .stream(body, length: count << 20))
-            }
-        }
-    }
-}
-
 @Suite("Deployment behind nginx")
 struct NginxDeploymentTests {
-    @Test("nginx in front of two Werk servers: client address, https, host, prefix, shared sessions, 200 MiB both ways, a slow client",
+    @Test("nginx in front of two Werk processes: client address, https, host, prefix, shared sessions, 200 MiB both ways, a slow client",
           .requires(.nginx))
     func behindNginx() async throws {
+        // Two Werk processes (Tests/DeploymentApp), each printing its address when it listens.
         let socketPath = "/tmp/werk-deploy-\(getpid()).sock"
-        var tcp = Server.Configuration(host: "127.0.0.1", port: 0)
-        tcp.accessLog = false
-        tcp.eventLoops = 1
-        tcp.maxBodySize = 1 << 30
-        var unix = tcp
-        unix.unixSocketPath = socketPath
-        let first = Server(deployedApp(name: "tcp"), configuration: tcp)
-        let second = Server(deployedApp(name: "unix"), configuration: unix)
-        let tcpAddress = try first.start()
-        _ = try second.start()
-        let nginx = try Nginx(nginxConfiguration.replacingOccurrences("@TCP@", with: String(tcpAddress.port ?? 0))
+        let app = Spawned.productDirectory + "/DeploymentApp"
+        let common = ["--no-access-log", "--event-loops", "1"]
+        let first = try Spawned(app, ["--host", "127.0.0.1", "--port", "0"] + common, environment: ["WERK_APP_NAME": "tcp"])
+        let second = try Spawned(app, ["--unix-socket", socketPath] + common, environment: ["WERK_APP_NAME": "unix"])
+        defer { first.stop(); second.stop() }
+        let prefix = "Running on http://127.0.0.1:"
+        let line = first.readLine(first.stdout)
+        try #require(line.hasPrefix(prefix), "the TCP process said: \(line) \(first.readAll(first.stderr))")
+        let tcpPort = String(line.dropFirst(prefix.count).prefix { $0 != "/" })
+        let unixLine = second.readLine(second.stdout)
+        try #require(unixLine.hasPrefix("Running on"), "the Unix-socket process said: \(unixLine)")
+        let nginx = try Nginx(nginxConfiguration.replacingOccurrences("@TCP@", with: tcpPort)
             .replacingOccurrences("@SOCKET@", with: socketPath))
         defer { nginx.stop() }
         do {
@@ -99,12 +70,11 @@ struct NginxDeploymentTests {
             try await check(port: nginx.port)
         } catch {
             Issue.record("nginx log: \(nginx.log)")
-            await first.shutdown()
-            await second.shutdown()
             throw error
         }
-        await first.shutdown()
-        await second.shutdown()
+        first.stop()
+        second.stop()
+        #expect(first.wait() == 0 && second.wait() == 0)   // SIGTERM: both shut down gracefully
     }
 
     func check(port: Int) async throws {
