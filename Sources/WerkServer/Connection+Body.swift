@@ -68,6 +68,16 @@ extension Connection {
         }
     }
 
+    /// How much to read at once while a handler waits for body bytes: up to 256 KiB, no more than
+    /// the rest of a body of known length (a small body still reads into a pooled block).
+    var bodyReadSize: Int {
+        switch bodyMode {
+        case .length(let remaining): min(max(remaining, 4096), 256 << 10)
+        case .chunked: 256 << 10
+        case .none: 4096
+        }
+    }
+
     /// The next chunk of the current request body, for the handler's `ByteStream`. Safe to call
     /// from any task: the work happens on the loop.
     func pullBody(generation: Int) async throws -> [UInt8]? {

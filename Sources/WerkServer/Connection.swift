@@ -114,7 +114,7 @@ final class Connection: @unchecked Sendable {
 
     private func onReadable() {
         if state.phase == .lingering { return lingerRead() }
-        let n = buffer.read(from: fd)
+        let n = buffer.read(from: fd, wanted: bodyWaiter != nil ? bodyReadSize : 4096)
         if n > 0 {
             if bodyWaiter != nil {
                 if deadlineKind == .body { setDeadline(.body) }

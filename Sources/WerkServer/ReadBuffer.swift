@@ -49,9 +49,11 @@ struct ReadBuffer {
         capacity = newCapacity
     }
 
-    /// Reads from `fd` into the free space. Returns read(2)'s result.
-    mutating func read(from fd: Int32) -> Int {
-        reserve(4096)
+    /// Reads from `fd` into the free space, making room for at least `wanted` bytes first (more
+    /// than a block while a handler streams a large body, so that it gets large chunks and the loop
+    /// and the handler hand over fewer of them). Returns read(2)'s result.
+    mutating func read(from fd: Int32, wanted: Int = 4096) -> Int {
+        reserve(wanted)
         let n = Glibc.read(fd, base! + end, capacity - end)
         if n > 0 { end += n }
         return n
