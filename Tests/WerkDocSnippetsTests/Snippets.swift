@@ -60,7 +60,7 @@ assert(text == "Hello, Werk!")
 #sourceLocation()
 }
 
-#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 60)
+#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 62)
 // toplevel
 
 func makeApp() -> Handler {
@@ -76,8 +76,8 @@ func makeApp() -> Handler {
 }
 #sourceLocation()
 
-@Sendable func snippet_Sources_Werk_Werk_docc_GettingStarted_md_78() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 79)
+@Sendable func snippet_Sources_Werk_Werk_docc_GettingStarted_md_80() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 81)
 let client = TestClient(makeApp())
 let response = try await client.get("/hello/Werk")
 assert(response.status == .ok)
@@ -86,8 +86,8 @@ print(makeApp())   // the layers, outermost first
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_GettingStarted_md_88() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 89)
+@Sendable func snippet_Sources_Werk_Werk_docc_GettingStarted_md_90() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 91)
 // main.swift
 let configuration = Server.Configuration(host: "127.0.0.1", port: 8080)
 // Prints "Running on http://127.0.0.1:8080/ (Press CTRL+C to quit)";
@@ -1132,8 +1132,8 @@ print(try await request.files()["doc"]?.text() ?? "")   // hi
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Werk_md_19() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Werk.md", line: 20)
+@Sendable func snippet_Sources_Werk_Werk_docc_Werk_md_20() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Werk.md", line: 21)
 let app = Stack {
     TrustedHosts(["localhost", "example.com"])
     Sessions(secretKeys: ["change me"])
@@ -1158,7 +1158,7 @@ assert(user.text == "user 42")
 @Suite("Documentation examples run")
 struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/ComingFromFlask.md:18") func snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17() }
-    @Test("Sources/Werk/Werk.docc/GettingStarted.md:79") func snippet_Sources_Werk_Werk_docc_GettingStarted_md_78_runs() async throws { try await snippet_Sources_Werk_Werk_docc_GettingStarted_md_78() }
+    @Test("Sources/Werk/Werk.docc/GettingStarted.md:81") func snippet_Sources_Werk_Werk_docc_GettingStarted_md_80_runs() async throws { try await snippet_Sources_Werk_Werk_docc_GettingStarted_md_80() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:15") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:52") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:85") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84() }
@@ -1216,5 +1216,5 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Uploads.md:107") func snippet_Sources_Werk_Werk_docc_Uploads_md_106_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_106() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:143") func snippet_Sources_Werk_Werk_docc_Uploads_md_142_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_142() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:159") func snippet_Sources_Werk_Werk_docc_Uploads_md_158_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_158() }
-    @Test("Sources/Werk/Werk.docc/Werk.md:20") func snippet_Sources_Werk_Werk_docc_Werk_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_19() }
+    @Test("Sources/Werk/Werk.docc/Werk.md:21") func snippet_Sources_Werk_Werk_docc_Werk_md_20_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_20() }
 }
