@@ -62,11 +62,11 @@ public struct SharedData: Middleware {
                 for root in roots {
                     var trimmed = SharedData.absolute(root)
                     while trimmed.count > 1 && trimmed.hasSuffix("/") { trimmed.removeLast() }
-                    mounts.append(MountPoint(prefix: SharedData.normalizedPrefix(prefix), kind: .directory(root: trimmed),
+                    mounts.append(MountPoint(prefix: Request.normalizedMountPrefix(prefix), kind: .directory(root: trimmed),
                                              canonicalRoot: canonicalPath(trimmed)))
                 }
             case .file(let prefix, let path):
-                mounts.append(MountPoint(prefix: SharedData.normalizedPrefix(prefix), kind: .file(SharedData.absolute(path)),
+                mounts.append(MountPoint(prefix: Request.normalizedMountPrefix(prefix), kind: .file(SharedData.absolute(path)),
                                          canonicalRoot: nil))
             }
         }
@@ -122,14 +122,6 @@ public struct SharedData: Middleware {
         case .miss:
             return Response(status: .notFound)
         }
-    }
-
-    /// `/static/` → `/static`, `static` → `/static`, `/` → `` (everything).
-    static func normalizedPrefix(_ prefix: String) -> String {
-        var trimmed = Substring(prefix)
-        while trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
-        if trimmed.isEmpty { return "" }
-        return trimmed.hasPrefix("/") ? String(trimmed) : "/" + trimmed
     }
 
     /// `path` made absolute against the current directory.
