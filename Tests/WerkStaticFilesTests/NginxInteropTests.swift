@@ -102,7 +102,7 @@ struct NginxInteropTests {
         let executable = try #require(ExternalTool.nginx.path, "nginx is required (apt-get install nginx-light)")
         // The precompressed rows need gzip_static (Debian's nginx-light has it); without it they are
         // left out, and said so, rather than compared against an nginx that cannot serve .gz files.
-        let gzipStatic = NginxProcess.hasGzipStatic(executable)
+        let gzipStatic = StaticNginx.hasGzipStatic(executable)
         let rows = gzipStatic ? Self.rows : Self.rows.filter { !$0.headers.contains { $0.0 == "Accept-Encoding" } }
         if !gzipStatic {
             print("nginx interop: \(executable) lacks --with-http_gzip_static_module; the \(Self.rows.count - rows.count) precompressed rows are skipped")
@@ -124,15 +124,14 @@ struct NginxInteropTests {
         tree.write("secret.txt", "SECRET")
         tree.write("outside/secret.txt", "SECRET")
         tree.symlink("public/escape", to: tree.root + "/outside")
-        tree.mkdir("nginx")
 
         let types = ["txt", "css", "html", "js", "json", "svg", "bin"].map { ext in
             (ext, MIMETypes.standard[ext].map { String($0.split(separator: ";")[0]) } ?? "application/octet-stream")
         }
         // nginx appends "; charset=utf-8" to the types Werk's table marks as text.
         let textTypes = types.filter { MIMETypes.standard[$0.0]?.contains("charset") == true }.map(\.1)
-        let nginx = try NginxProcess(executable: executable, root: tree.root + "/public", prefix: tree.root + "/nginx",
-                                     types: types, textTypes: textTypes, gzipStatic: gzipStatic)
+        let nginx = try await StaticNginx.start(root: tree.root + "/public", types: types, textTypes: textTypes,
+                                                gzipStatic: gzipStatic)
         defer { nginx.stop() }
         var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
         configuration.accessLog = false
