@@ -32,13 +32,13 @@ extension Request {
         guard let trustedHosts, !trustedHosts.isEmpty else { return h }
         if h.isEmpty { throw HTTPError(.badRequest, Self.invalidHostMessage(headers["Host"])) }
         let name = ASCII.lowercased(hostName)
-        for var ref in trustedHosts {
-            var suffix = false
-            if ref.hasPrefix(".") { ref.removeFirst(); suffix = true }
-            ref = ASCII.lowercased(ref.split(separator: ":", maxSplits: 1).first ?? "")
-            if name == ref || (suffix && name.hasSuffix("." + ref)) { return h }
-        }
-        throw HTTPError(.badRequest, "Host '\(headers["Host"] ?? h)' is not trusted.")
+        if trustedHosts.contains(where: { TrustedHostPattern($0).matches(lowercasedName: name) }) { return h }
+        throw untrustedHostError()
+    }
+
+    /// The 400 for a Host that no trusted pattern accepts.
+    package func untrustedHostError() -> HTTPError {
+        HTTPError(.badRequest, "Host '\(headers["Host"] ?? host)' is not trusted.")
     }
 
     /// ``host`` for building an absolute URL: throws ``HTTPError`` 400 when the Host header is missing or
@@ -202,4 +202,28 @@ extension Request {
     }
 
     private static let hexDigits = Array("0123456789ABCDEF".utf8)
+}
+
+/// One entry of ``Request/trustedHosts`` in the form it is compared in: lower-cased, without a port,
+/// and a leading `.` meaning "this domain and its subdomains". `TrustedHosts` makes these once, when
+/// the stack is built; ``Request/validatedHost()`` makes them per call.
+package struct TrustedHostPattern: Sendable {
+    /// The domain, lower-cased, without a port or a leading `.`.
+    let name: String
+    /// Whether subdomains match too.
+    let subdomains: Bool
+
+    /// The pattern for a trusted-hosts entry (`example.com`, `.example.org`, `localhost:8080`).
+    package init(_ entry: String) {
+        var entry = Substring(entry)
+        subdomains = entry.hasPrefix(".")
+        if subdomains { entry = entry.dropFirst() }
+        name = ASCII.lowercased(entry.split(separator: ":", maxSplits: 1).first ?? "")
+    }
+
+    /// Whether a host name (``Request/hostName``, already lower-cased) is accepted.
+    package func matches(lowercasedName: String) -> Bool {
+        lowercasedName == name || (subdomains && lowercasedName.utf8.count > name.utf8.count
+            && lowercasedName.hasSuffix(name) && lowercasedName.utf8.dropLast(name.utf8.count).last == UInt8(ascii: "."))
+    }
 }

@@ -20,16 +20,20 @@ public struct TrustedHosts: Middleware {
     /// what a configuration means: it accepts none and says so in each 400.
     public init(_ hosts: [String]) { self.hosts = hosts }
 
-    /// Sets ``Request/trustedHosts`` and checks the Host with ``Request/validatedHost()``.
+    /// Checks the Host against the patterns (made once, here) and sets ``Request/trustedHosts`` so
+    /// that absolute URLs built later check it too.
     public func wrap(_ next: Handler) -> Handler {
         let hosts = self.hosts
+        let patterns = hosts.map(TrustedHostPattern.init)
         return next.mapRequest { incoming in
-            var request = incoming
-            request.trustedHosts = hosts
-            guard !hosts.isEmpty else {
+            guard !patterns.isEmpty else {
                 throw HTTPError(.badRequest, "No host is trusted: TrustedHosts was given an empty list.")
             }
-            _ = try request.validatedHost()
+            if incoming.host.isEmpty { throw HTTPError(.badRequest, Request.invalidHostMessage(incoming.headers["Host"])) }
+            let name = ASCII.lowercased(incoming.hostName)
+            guard patterns.contains(where: { $0.matches(lowercasedName: name) }) else { throw incoming.untrustedHostError() }
+            var request = incoming
+            request.trustedHosts = hosts
             return request
         }
     }
