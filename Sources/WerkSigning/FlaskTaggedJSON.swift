@@ -1,3 +1,5 @@
+import WerkCore
+
 /// Flask's tagged JSON (`flask.json.tag.TaggedJSONSerializer`), the payload format of Flask session
 /// cookies: Python types that JSON lacks travel as one-key objects whose key is a tag.
 ///
@@ -16,7 +18,6 @@
 /// // {"_flashes":[{" t":["message","Saved"]}]}
 /// let value = try FlaskTaggedJSON.untag(json)     // back to .tuple etc.
 /// ```
-import WerkCore
 public enum FlaskTaggedJSON {
     /// The tag names Flask registers, which are also the keys that get escaped with `" di"`.
     public static let tagNames: Set<String> = [" di", " t", " b", " m", " u", " d"]

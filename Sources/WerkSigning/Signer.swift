@@ -1,3 +1,5 @@
+import WerkCore
+
 /// Signs values and verifies them, byte-compatible with itsdangerous's `Signer`.
 ///
 /// A signed value is `value + separator + base64url(HMAC(derivedKey, value))` without `=` padding.
@@ -14,7 +16,6 @@
 ///
 /// Signatures are compared in constant time, on their base64 text, so a non-canonical encoding of
 /// the right digest is rejected too (itsdangerous accepts it).
-import WerkCore
 public struct Signer: Sendable {
     /// How the HMAC key is derived from a secret key and the salt (itsdangerous's `key_derivation`).
     public enum KeyDerivation: String, Sendable, Hashable, CaseIterable {

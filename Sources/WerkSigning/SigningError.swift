@@ -1,10 +1,11 @@
+import WerkCore
+
 /// Why a signer or serializer refused a token (or its own configuration).
 ///
 /// The cases mirror itsdangerous's exceptions: `badSignature` (`BadSignature`), `badTimeSignature`
 /// (`BadTimeSignature`), `signatureExpired` (`SignatureExpired`) and `badPayload` (`BadPayload`).
 /// Use `isSignatureFailure` to treat every "not trustworthy" outcome alike, as Flask does when it
 /// silently starts a fresh session.
-import WerkCore
 public enum SigningError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The token has no separator, or its signature does not match any key.
     case badSignature(String)

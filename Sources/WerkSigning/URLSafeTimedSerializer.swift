@@ -1,3 +1,5 @@
+import WerkCore
+
 /// Signs JSON values into URL-safe, timestamped tokens: itsdangerous's `URLSafeTimedSerializer`,
 /// which is also the format of Flask's session cookie.
 ///
@@ -12,7 +14,6 @@
 ///
 /// For Flask's cookie use `URLSafeTimedSerializer.flaskSession(secretKey:fallbackKeys:)` and convert
 /// values with `FlaskTaggedJSON`.
-import WerkCore
 public struct URLSafeTimedSerializer: Sendable {
     /// The timestamp signer underneath.
     public let signer: TimestampSigner

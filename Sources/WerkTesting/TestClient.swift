@@ -1,5 +1,7 @@
+import WerkCore
+
 /// Sends requests to a ``Handler`` in process, like Werkzeug's test `Client`: no sockets, a cookie jar,
-/// optional redirect following. With a live transport (WerkServer's `LiveTransport`) the same calls
+/// optional redirect following. With a live transport (`LiveTransport`) the same calls
 /// go over a real connection.
 ///
 /// ```swift
@@ -9,7 +11,6 @@
 /// let page = try await client.get("/", followRedirects: true)
 /// #expect(page.text.contains("alice"))
 /// ```
-import WerkCore
 public struct TestClient: Sendable {
     /// How requests are delivered.
     public let transport: any TestTransport

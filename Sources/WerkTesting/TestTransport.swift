@@ -4,7 +4,7 @@ import Glibc
 #endif
 
 /// How a ``TestClient`` delivers a request: in process (calling a ``Handler``) or over a real socket
-/// (the live transport in WerkServer), so the same test can run both ways.
+/// (`LiveTransport`), so the same test can run both ways.
 public protocol TestTransport: Sendable {
     /// Sends `request` and returns the response, its body fully read.
     func send(_ request: Request) async throws -> TestTransportResponse

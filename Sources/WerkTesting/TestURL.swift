@@ -1,6 +1,7 @@
+import WerkCore
+
 /// The small URL model the test client needs: scheme, authority, path and query, and RFC 3986
 /// reference resolution for redirects.
-import WerkCore
 struct TestURL: Sendable, CustomStringConvertible {
     var scheme: String
     var authority: String
