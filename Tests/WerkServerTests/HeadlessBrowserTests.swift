@@ -75,7 +75,7 @@ struct HeadlessBrowserTests {
         }
     }
 
-    @Test("A JavaScript exception becomes a Swift error with its message; an uncaught one is recorded",
+    @Test("A JavaScript exception becomes a Swift error with its message; an uncaught one is recorded; a closed tab answers no more",
           .requires(.chromium))
     func exceptions() async throws {
         try await withServer(browserApp) { address in
@@ -97,11 +97,11 @@ struct HeadlessBrowserTests {
             }
 
             try await page.evaluate("setTimeout(() => { throw new Error('uncaught later') }, 0)")
-            try await page.waitUntil("new Promise(resolve => setTimeout(() => resolve(true), 20))")
-            for _ in 0..<400 where page.exceptions.isEmpty {  // bounded: 20 s of 50 ms polls
-                try await Task.sleep(for: .milliseconds(50))
-            }
-            #expect(page.exceptions.map(\.text).contains { $0.contains("uncaught later") }, "\(page.consoleErrors)")
+            let late = try await page.waitForConsoleError { $0.text.contains("uncaught later") }
+            #expect(late.source == .exception)
+            #expect(page.exceptions.count == 1, "\(page.exceptions)")
+            try await page.close()
+            await #expect(throws: HeadlessBrowserError.self) { try await page.evaluate("1") }
             await browser.close()
         }
     }

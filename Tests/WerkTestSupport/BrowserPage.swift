@@ -17,6 +17,7 @@ public final class BrowserPage: Sendable {
     private struct State {
         var errors: [BrowserConsoleEntry] = []
         var waiters: [String: [OneShot]] = [:]
+        var closed = false
     }
     private let state = Mutex(State())
 
@@ -40,10 +41,35 @@ public final class BrowserPage: Sendable {
         consoleErrors.filter { entry in !suffixes.contains { suffix in entry.url?.hasSuffix(suffix) == true } }
     }
 
+    /// Waits (polling every 50 ms, bounded) until an error matching `predicate` has been reported, and
+    /// returns it; for errors that arrive after the call that caused them (a timer, a failed fetch).
+    @discardableResult
+    public func waitForConsoleError(timeout: Duration = HeadlessBrowser.defaultTimeout,
+                                    where predicate: (BrowserConsoleEntry) -> Bool) async throws -> BrowserConsoleEntry {
+        let clock = ContinuousClock()
+        let deadline = clock.now + timeout
+        while true {
+            if let entry = consoleErrors.first(where: predicate) { return entry }
+            if clock.now >= deadline {
+                throw HeadlessBrowserError.timedOut(what: "a matching console error (so far: \(consoleErrors))", after: timeout)
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
+    /// Closes the tab (Target.closeTarget); the browser stays open.
+    public func close(timeout: Duration = HeadlessBrowser.defaultTimeout) async throws {
+        guard !state.withLock({ state in defer { state.closed = true }; return state.closed }) else { return }
+        try await browser.send("Target.closeTarget", ["targetId": .string(targetID)], timeout: timeout)
+    }
+
     /// Sends a DevTools command to this tab's session.
     @discardableResult
     public func send(_ method: String, _ params: JSON = [:], timeout: Duration = HeadlessBrowser.defaultTimeout) async throws -> JSON {
-        try await browser.send(method, params, session: session, timeout: timeout)
+        if state.withLock({ $0.closed }) {
+            throw HeadlessBrowserError.protocolError(method: method, message: "the tab \(targetID) was closed")
+        }
+        return try await browser.send(method, params, session: session, timeout: timeout)
     }
 
     /// Navigates to `url` and waits for its load event; a failed navigation (connection refused,
