@@ -154,6 +154,9 @@ public final class HeadlessBrowser: Sendable {
             if clock.now >= deadline { break }
             usleep(20_000)
         } while true
+        // After a clean exit, give the helpers (zygotes, renderers) the rest of the grace period to
+        // quit on their own, so their parents reap them; then kill whatever is left of the group.
+        while exited, Glibc.kill(-pid, 0) == 0, clock.now < deadline { usleep(20_000) }
         Glibc.kill(-pid, SIGKILL)  // the group: renderers, zygotes and crash handlers with it
         if !exited { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         commandsClosed.withLock { closed in
