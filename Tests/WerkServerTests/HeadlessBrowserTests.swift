@@ -40,7 +40,7 @@ private let browserApp = Handler { request in
     }
 }
 
-@Suite("HeadlessBrowser: chromium over the DevTools pipe against a live Werk server")
+@Suite("HeadlessBrowser: chromium over the DevTools pipe against a live Werk server", .serialized)  // one chromium at a time
 struct HeadlessBrowserTests {
     @Test("A page loads from a Werk server; evaluate, waitUntil, click, type and text see its DOM, and its console error is reported",
           .requires(.chromium))
