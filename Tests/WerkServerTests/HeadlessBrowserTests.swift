@@ -40,7 +40,7 @@ private let browserApp = Handler { request in
     }
 }
 
-@Suite("HeadlessBrowser: chromium over the DevTools pipe against a live Werk server")
+@Suite("HeadlessBrowser: chromium over the DevTools pipe against a live Werk server", .serialized)  // one chromium at a time
 struct HeadlessBrowserTests {
     @Test("A page loads from a Werk server; evaluate, waitUntil, click, type and text see its DOM, and its console error is reported",
           .requires(.chromium))
@@ -75,7 +75,7 @@ struct HeadlessBrowserTests {
         }
     }
 
-    @Test("A JavaScript exception becomes a Swift error with its message; an uncaught one is recorded; a closed tab answers no more",
+    @Test("A JavaScript exception becomes a Swift error with its message; an uncaught one is recorded; a refused navigation and a closed tab fail at once",
           .requires(.chromium))
     func exceptions() async throws {
         try await withServer(browserApp) { address in
@@ -94,6 +94,12 @@ struct HeadlessBrowserTests {
             }
             await #expect { try await page.waitUntil("false", timeout: .milliseconds(300)) } throws: { error in
                 "\(error)".contains("`false` to be true")
+            }
+
+            // A navigation that cannot connect fails with the browser's error text.
+            let closedPort = unusedPort()
+            await #expect { _ = try await browser.open("http://127.0.0.1:\(closedPort)/") } throws: { error in
+                "\(error)".contains("ERR_CONNECTION_REFUSED")
             }
 
             try await page.evaluate("setTimeout(() => { throw new Error('uncaught later') }, 0)")

@@ -50,8 +50,11 @@ public final class HeadlessBrowser: Sendable {
         self.events = events
     }
 
+    /// The default bound on the launch: chromium's cold start competes with the whole test suite for CPU.
+    public static let defaultLaunchTimeout: Duration = .seconds(60)
+
     /// Starts chromium (`executable`, found in `PATH` unless given) and waits until it answers.
-    public static func launch(executable: String? = nil, timeout: Duration = defaultTimeout) async throws -> HeadlessBrowser {
+    public static func launch(executable: String? = nil, timeout: Duration = defaultLaunchTimeout) async throws -> HeadlessBrowser {
         guard let path = executable ?? ExternalTool.chromium.path else {
             throw HeadlessBrowserError.launchFailed(ExternalTool.chromium.description)
         }
@@ -134,7 +137,13 @@ public final class HeadlessBrowser: Sendable {
         if !state.withLock({ $0.exited || $0.reaped }) {
             _ = try? await send("Browser.close", timeout: .seconds(5))
         }
-        kill(waitingUpTo: .seconds(10))
+        // The bounded wait blocks, so it runs on its own thread, not on one of the few cooperative ones.
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DetachedThread.start { [self] in
+                kill(waitingUpTo: .seconds(10))
+                done.resume()
+            }
+        }
     }
 
     /// Kills the browser at once (SIGKILL to its process group), reaps it and removes the profile
@@ -154,6 +163,9 @@ public final class HeadlessBrowser: Sendable {
             if clock.now >= deadline { break }
             usleep(20_000)
         } while true
+        // After a clean exit, give the helpers (zygotes, renderers) the rest of the grace period to
+        // quit on their own, so their parents reap them; then kill whatever is left of the group.
+        while exited, Glibc.kill(-pid, 0) == 0, clock.now < deadline { usleep(20_000) }
         Glibc.kill(-pid, SIGKILL)  // the group: renderers, zygotes and crash handlers with it
         if !exited { while waitpid(pid, &status, 0) < 0 && errno == EINTR {} }
         commandsClosed.withLock { closed in
