@@ -175,6 +175,7 @@ final class Connection: @unchecked Sendable {
     private func dispatch(_ head: ParsedHead) {
         assertInLoop()
         state.requestStarted(keepAlive: head.keepAlive)
+        loop.requestCount &+= 1
         generation &+= 1
         deadlineKind = .none
         continueState = head.expectContinue ? .expected : .notExpected

@@ -1,0 +1,90 @@
+import Glibc
+import Synchronization
+import Testing
+import WerkCore
+import WerkServer
+import WerkTestSupport
+import WerkTesting
+
+/// Tests/WorkerApp under a supervisor (`--workers N`), with its standard error collected so that
+/// tests can wait for log lines.
+final class SupervisedApp {
+    let process: Spawned
+    let address: Server.Address
+    private var log: [UInt8] = []
+
+    static let executable = Spawned.productDirectory + "/WorkerApp"
+
+    /// Starts the app with `arguments` (after `--port 0 --event-loops 1 --no-access-log`) and waits
+    /// for its `Running on` line (all workers ready).
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = try Spawned(Self.executable, ["--host", "127.0.0.1", "--port", "0", "--event-loops", "1", "--no-access-log"] + arguments,
+                              environment: environment)
+        _ = fcntl(process.stderr, F_SETFL, fcntl(process.stderr, F_GETFL) | O_NONBLOCK)
+        let prefix = "Running on http://127.0.0.1:"
+        let line = process.readLine(process.stdout)
+        guard line.hasPrefix(prefix), let port = Int(line.dropFirst(prefix.count).prefix { $0 != "/" }) else {
+            let log = Self.drain(process.stderr)
+            throw SupervisorTestError("the supervisor said \(line.debugDescription); its log: \(log)")
+        }
+        address = Server.Address(host: "127.0.0.1", port: port)
+    }
+
+    /// Everything the supervisor and its workers wrote on standard error so far.
+    var text: String {
+        log += Array(Self.drain(process.stderr).utf8)
+        return String(decoding: log, as: UTF8.self)
+    }
+
+    /// Waits (at most `seconds`) until `condition` holds for the log; the log then.
+    @discardableResult
+    func waitForLog(_ what: String, seconds: Int = 30, _ condition: (String) -> Bool) throws -> String {
+        let deadline = time(nil) + seconds
+        while true {
+            let current = text
+            if condition(current) { return current }
+            guard time(nil) < deadline else { throw SupervisorTestError("timed out waiting for \(what); the log:\n\(current)") }
+            var pfd = pollfd(fd: process.stderr, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pfd, 1, 200)
+        }
+    }
+
+    /// One request on a new connection (`Connection: close`); nil when the connection failed or
+    /// closed without an answer.
+    func get(_ path: String) -> TestTransportResponse? {
+        Self.get(address, path)
+    }
+
+    static func get(_ address: Server.Address, _ path: String) -> TestTransportResponse? {
+        do {
+            let socket = try BlockingSocket(address, timeout: .seconds(30))
+            try socket.send("GET \(path) HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+            return try socket.readResponse()
+        } catch {
+            return nil
+        }
+    }
+
+    static func drain(_ fd: Int32) -> String {
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n > 0 { bytes += buffer[0..<n] } else { break }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+struct SupervisorTestError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// The pids in the log's `worker K (pid P) ready` lines, in order.
+func readyPids(_ log: String) -> [String] {
+    log.split(separator: "\n").compactMap { line -> String? in
+        guard line.hasSuffix(") ready"), let open = line.firstRange(of: "(pid ") else { return nil }
+        return String(line[open.upperBound...].prefix { $0.isNumber })
+    }
+}
