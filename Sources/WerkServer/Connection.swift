@@ -333,7 +333,11 @@ final class Connection: @unchecked Sendable {
     /// Stops taking new requests: an idle connection closes now, a busy one after its response.
     func beginShutdown() {
         assertInLoop()
-        switch state.beginShutdown(idle: out.isEmpty && buffer.count == 0) {
+        // Idle: between requests of a keep-alive connection. A fresh connection (no request yet)
+        // or one part-way through a head still gets its request answered.
+        let fresh = generation == 0
+        switch state.beginShutdown(idle: out.isEmpty && buffer.count == 0 && !fresh,
+                                   requestPending: out.isEmpty && (buffer.count > 0 || fresh)) {
         case .closeNow: close()
         case .closeAfterFlush: loop.scheduleFlush(self)
         case .closeAfterResponse, .none: break

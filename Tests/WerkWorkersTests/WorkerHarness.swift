@@ -36,17 +36,30 @@ final class SupervisedApp {
         return String(decoding: log, as: UTF8.self)
     }
 
-    /// Waits (at most `seconds`) until `condition` holds for the log; the log then.
+    /// Waits (at most `seconds`) until `condition` holds for the log; the log then. The waiting is
+    /// done on a thread of its own, never on the cooperative pool.
     @discardableResult
-    func waitForLog(_ what: String, seconds: Int = 30, _ condition: (String) -> Bool) throws -> String {
+    func waitForLog(_ what: String, seconds: Int = 30, _ condition: (String) -> Bool) async throws -> String {
         let deadline = time(nil) + seconds
+        let fd = process.stderr
         while true {
             let current = text
             if condition(current) { return current }
             guard time(nil) < deadline else { throw SupervisorTestError("timed out waiting for \(what); the log:\n\(current)") }
-            var pfd = pollfd(fd: process.stderr, events: Int16(POLLIN), revents: 0)
-            _ = poll(&pfd, 1, 200)
+            _ = try await ThreadRunner.run { () -> Int32 in
+                var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                return poll(&pfd, 1, 200)
+            }
         }
+    }
+
+    /// Sends SIGTERM, reads the log to its end (the supervisor and all workers have exited) and
+    /// returns the supervisor's exit status.
+    func stop() async throws -> Int32 {
+        process.stop()
+        let fd = process.stderr
+        log += try await ThreadRunner.run { readToEnd(fd) }
+        return process.wait()
     }
 
     /// One request on a new connection (`Connection: close`); nil when the connection failed or
@@ -87,4 +100,18 @@ func readyPids(_ log: String) -> [String] {
         guard line.hasSuffix(") ready"), let open = line.firstRange(of: "(pid ") else { return nil }
         return String(line[open.upperBound...].prefix { $0.isNumber })
     }
+}
+
+/// Reads a nonblocking or blocking fd until end of file (at most 60 s).
+func readToEnd(_ fd: Int32) -> [UInt8] {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    let deadline = time(nil) + 60
+    while time(nil) < deadline {
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, 1000) >= 0 else { break }
+        let n = read(fd, &buffer, buffer.count)
+        if n > 0 { bytes += buffer[0..<n] } else if n == 0 || (errno != EAGAIN && errno != EINTR) { break }
+    }
+    return bytes
 }

@@ -140,7 +140,7 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
         var next = now + 1_000_000_000
         for spawn in pendingSpawns { next = min(next, spawn.at) }
         for child in children.values {
-            next = min(next, child.stopping ? child.killAt : child.lastHeartbeat &+ timeout)
+            next = min(next, child.stopping ? child.killAt : child.lastHeartbeat &+ timeout &+ 1_000_000)
         }
         return next <= now ? 0 : Int32(min((next - now) / 1_000_000 + 1, 1000))
     }
@@ -318,7 +318,7 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
                     child.process.send(SIGKILL)
                     children[pid]?.killAt = .max
                 }
-            } else if now &- child.lastHeartbeat > timeout {
+            } else if child.lastHeartbeat < now && now - child.lastHeartbeat > timeout {
                 logger.error("worker \(child.slot) (pid \(pid)) sent no heartbeat for \(configuration.workerTimeout): SIGKILL",
                              label: "supervisor")
                 children[pid]?.hung = true
