@@ -117,6 +117,23 @@ struct SupervisorTests {
     }
 }
 
+extension SupervisorTests {
+    @Test("on a Unix socket: workers serve it, a reload keeps the socket file (workers never unlink it), the supervisor removes it at exit")
+    func unixSocket() async throws {
+        let path = "/tmp/werk-workers-\(getpid()).sock"
+        let app = try SupervisedApp(["--workers", "2"], unixSocket: path)
+        let before = Set(readyPids(app.text))
+        let address = app.address
+        #expect(try await ThreadRunner.run { SupervisedApp.get(address, "/hello")?.status } == .ok)
+        kill(app.process.pid, SIGHUP)
+        try await app.waitForLog("the old workers to stop") { log in before.allSatisfy { log.contains("(pid \($0)) stopped") } }
+        #expect(access(path, F_OK) == 0, "the socket file survives the old workers")
+        #expect(try await ThreadRunner.run { SupervisedApp.get(address, "/hello")?.status } == .ok)
+        #expect(try await app.stop() == 0)
+        #expect(access(path, F_OK) != 0, "removed at exit")
+    }
+}
+
 /// The line of `return missing!` in Tests/WorkerApp/main.swift (where the crash report must point).
 func trapSourceLine() -> Int {
     let path = InteropVectors.testsDirectory + "/WorkerApp/main.swift"

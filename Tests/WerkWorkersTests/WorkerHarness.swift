@@ -17,12 +17,17 @@ final class SupervisedApp {
 
     /// Starts the app with `arguments` (after `--port 0 --event-loops 1 --no-access-log`) and waits
     /// for its `Running on` line (all workers ready).
-    init(_ arguments: [String], environment: [String: String] = [:]) throws {
-        process = try Spawned(Self.executable, ["--host", "127.0.0.1", "--port", "0", "--event-loops", "1", "--no-access-log"] + arguments,
+    init(_ arguments: [String], environment: [String: String] = [:], unixSocket: String? = nil) throws {
+        let listen = unixSocket.map { ["--unix-socket", $0] } ?? ["--host", "127.0.0.1", "--port", "0"]
+        process = try Spawned(Self.executable, listen + ["--event-loops", "1", "--no-access-log"] + arguments,
                               environment: environment)
         _ = fcntl(process.stderr, F_SETFL, fcntl(process.stderr, F_GETFL) | O_NONBLOCK)
-        let prefix = "Running on http://127.0.0.1:"
         let line = process.readLine(process.stdout)
+        if let unixSocket, line.hasPrefix("Running on unix:\(unixSocket) with") {
+            address = Server.Address(unixSocketPath: unixSocket)
+            return
+        }
+        let prefix = "Running on http://127.0.0.1:"
         guard line.hasPrefix(prefix), let port = Int(line.dropFirst(prefix.count).prefix { $0 != "/" }) else {
             let log = Self.drain(process.stderr)
             throw SupervisorTestError("the supervisor said \(line.debugDescription); its log: \(log)")
