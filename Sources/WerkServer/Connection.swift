@@ -310,7 +310,9 @@ final class Connection: @unchecked Sendable {
         guard deadlineKind != .none, now >= deadline, !closed else { return }
         switch deadlineKind {
         case .header:
-            if buffer.count > 0 || !inFlight && generation == 0 {
+            if state.shuttingDown && buffer.count == 0 && !inFlight {
+                close()   // a connection that stayed silent through its shutdown grace (a browser's preconnect)
+            } else if buffer.count > 0 || !inFlight && generation == 0 {
                 respondWithError(.requestTimeout, "The request head did not arrive in time.")
             } else {
                 close()
@@ -340,9 +342,19 @@ final class Connection: @unchecked Sendable {
                                    requestPending: out.isEmpty && (buffer.count > 0 || fresh)) {
         case .closeNow: close()
         case .closeAfterFlush: loop.scheduleFlush(self)
-        case .closeAfterResponse, .none: break
+        case .closeAfterResponse: break
+        case .none:
+            // A fresh connection that has sent nothing yet: its request was most likely sent
+            // together with the connection and is on its way; a silent one (a preconnect) is not
+            // waited for beyond a second.
+            if fresh && buffer.count == 0 && deadlineKind == .header {
+                deadline = min(deadline, loop.now &+ Self.silentShutdownGrace)
+            }
         }
     }
+
+    /// How long a graceful shutdown waits for the first bytes of a connection accepted just before.
+    static let silentShutdownGrace: UInt64 = 1_000_000_000
 
     /// Closes after the queued output, reading and discarding what the client still sends for a
     /// moment so that the response is not destroyed by a TCP reset.

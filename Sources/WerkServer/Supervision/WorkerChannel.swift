@@ -34,8 +34,9 @@ final class WorkerChannel: Sendable {
         werk_set_thread_name("werk-worker")
         guard send(.ready) else { return core.beginShutdown() }
         let interval = Int32(clamping: launch.heartbeatMilliseconds)
-        // A loop ticks at least every `tick`; one that has not for two ticks and two heartbeats is stuck.
-        let staleAfter = 2 * core.configuration.tickNanoseconds + 2 * UInt64(launch.heartbeatMilliseconds) * 1_000_000
+        // A loop ticks at least every `tick` (after each batch of events, and when idle); one that
+        // has not for a tick, a heartbeat interval and a margin is stuck.
+        let staleAfter = core.configuration.tickNanoseconds + UInt64(launch.heartbeatMilliseconds) * 1_000_000 + 250_000_000
         var retireSent = false
         while true {
             var pfd = pollfd(fd: launch.controlFD, events: Int16(POLLIN), revents: 0)
