@@ -1176,8 +1176,23 @@ try configuration.validate()
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_123() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 124)
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_69() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 70)
+// compile only
+if getenv("APP_SECRET_KEY") == nil {
+    setenv("APP_SECRET_KEY", try randomToken(bytes: 32), 1)   // before run(): the workers inherit it
+}
+let secret = String(cString: getenv("APP_SECRET_KEY")!)
+let app = Stack {
+    Sessions(secretKeys: [secret])
+    Handler { request in "Hello" }
+}
+await Server(app, configuration: .fromCommandLine()).runOrExit()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_142() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 143)
 let json = #"{"kind":"crashReport","description":"Illegal instruction","threads":[{"crashed":true,"name":"werk-loop-0","frames":[{"description":"_assertionFailure(_:_:file:line:flags:) + 302","image":"libswiftCore.so"},{"description":"handler(_:) + 250","image":"App","sourceLocation":{"file":"/app/main.swift","line":7,"column":19}}]}]}"#
 let report = try CrashReport(json: Array(json.utf8))
 assert(report.summary == "Illegal instruction in handler(_:) at /app/main.swift:7:19")
@@ -1250,5 +1265,5 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Uploads.md:159") func snippet_Sources_Werk_Werk_docc_Uploads_md_158_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_158() }
     @Test("Sources/Werk/Werk.docc/Werk.md:21") func snippet_Sources_Werk_Werk_docc_Werk_md_20_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_20() }
     @Test("Sources/Werk/Werk.docc/Workers.md:28") func snippet_Sources_Werk_Werk_docc_Workers_md_27_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_27() }
-    @Test("Sources/Werk/Werk.docc/Workers.md:124") func snippet_Sources_Werk_Werk_docc_Workers_md_123_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_123() }
+    @Test("Sources/Werk/Werk.docc/Workers.md:143") func snippet_Sources_Werk_Werk_docc_Workers_md_142_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_142() }
 }
