@@ -58,13 +58,8 @@ struct CrashReportTests {
 
     @Test("a real report: a process that traps under SWIFT_BACKTRACE=format=json writes one the parser reads")
     func realReport() async throws {
-        var template = Array("/tmp/werk-crash-test-XXXXXX".utf8CString)
-        try #require(template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) } != nil)
-        let folder = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        defer {
-            if let path = CrashReport.path(forProcess: 0, in: folder) { unlink(path) }
-            rmdir(folder)
-        }
+        let crashes = try TemporaryFolder()
+        let folder = crashes.path
         let process = try Spawned(SupervisedApp.executable, [], environment: [
             "WERK_TEST_CRASH_AT_START": "1", "WERK_WORKER": "trap",
             "SWIFT_BACKTRACE": "format=json,output-to=\(folder),interactive=no,color=no",
@@ -74,7 +69,6 @@ struct CrashReportTests {
         _ = try await ThreadRunner.run { readToEnd(fd) }
         #expect(process.wait() == 128 + SIGILL)
         let path = try #require(CrashReport.path(forProcess: pid, in: folder))
-        defer { unlink(path) }
         let report = try #require(CrashReport(contentsOf: path))
         #expect(report.fault == "Illegal instruction")
         let frame = try #require(report.crashingFrame)

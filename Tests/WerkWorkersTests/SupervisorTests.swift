@@ -71,9 +71,10 @@ struct SupervisorTests {
 
     @Test("a crash loop (workers that trap at start) stops the supervisor with a message and a non-zero exit")
     func crashLoopStops() async throws {
+        let crashes = try TemporaryFolder()
         let process = try Spawned(SupervisedApp.executable, ["--port", "0", "--workers", "2", "--event-loops", "1"],
                                   environment: ["WERK_TEST_CRASH_AT_START": "1", "WERK_TEST_MAX_RESTARTS": "3",
-                                                "WERK_TEST_RESTART_WINDOW": "60"])
+                                                "WERK_TEST_RESTART_WINDOW": "60", "WERK_TEST_CRASH_DIR": crashes.path])
         let fd = process.stderr
         let log = String(decoding: try await ThreadRunner.run { readToEnd(fd) }, as: UTF8.self)
         let status = process.wait()

@@ -11,6 +11,8 @@ import WerkTesting
 final class SupervisedApp {
     let process: Spawned
     let address: Server.Address
+    /// Where the workers' crash reports go (removed with the app).
+    let crashFolder: TemporaryFolder
     private var log: [UInt8] = []
 
     static let executable = Spawned.productDirectory + "/WorkerApp"
@@ -19,8 +21,9 @@ final class SupervisedApp {
     /// for its `Running on` line (all workers ready).
     init(_ arguments: [String], environment: [String: String] = [:], unixSocket: String? = nil) throws {
         let listen = unixSocket.map { ["--unix-socket", $0] } ?? ["--host", "127.0.0.1", "--port", "0"]
+        crashFolder = try TemporaryFolder()
         process = try Spawned(Self.executable, listen + ["--event-loops", "1", "--no-access-log"] + arguments,
-                              environment: environment)
+                              environment: environment.merging(["WERK_TEST_CRASH_DIR": crashFolder.path]) { $1 })
         _ = fcntl(process.stderr, F_SETFL, fcntl(process.stderr, F_GETFL) | O_NONBLOCK)
         let line = process.readLine(process.stdout)
         if let unixSocket, line.hasPrefix("Running on unix:\(unixSocket) with") {
@@ -119,4 +122,30 @@ func readToEnd(_ fd: Int32) -> [UInt8] {
         if n > 0 { bytes += buffer[0..<n] } else if n == 0 || (errno != EAGAIN && errno != EINTR) { break }
     }
     return bytes
+}
+
+/// A folder in /tmp, removed with the files in it when the value goes away.
+final class TemporaryFolder: Sendable {
+    let path: String
+
+    init() throws {
+        var template = Array("/tmp/werk-workers-test-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw SupervisorTestError("mkdtemp failed")
+        }
+        path = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        if let directory = opendir(path) {
+            var names: [String] = []
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                if name != "." && name != ".." { names.append(name) }
+            }
+            closedir(directory)
+            for name in names { unlink(path + "/" + name) }
+        }
+        rmdir(path)
+    }
 }

@@ -2,7 +2,8 @@
 // server's command line (`--workers 2 --port 0 ...`): routes that answer, report the worker's pid,
 // trap, spin forever on the event loop, or take a while. Environment:
 // WERK_TEST_CRASH_AT_START=1 traps before serving (a crash loop); WERK_TEST_MAX_RESTARTS and
-// WERK_TEST_RESTART_WINDOW set the restart intensity (seconds).
+// WERK_TEST_RESTART_WINDOW set the restart intensity (seconds); WERK_TEST_CRASH_DIR the crash
+// report folder (the tests remove it).
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -32,6 +33,7 @@ if getenv("WERK_TEST_CRASH_AT_START") != nil && getenv("WERK_WORKER") != nil {
 var configuration = Server.Configuration.fromCommandLine()
 if let restarts = environmentInt("WERK_TEST_MAX_RESTARTS") { configuration.maxRestarts = restarts }
 if let window = environmentInt("WERK_TEST_RESTART_WINDOW") { configuration.restartWindow = .seconds(window) }
+if let folder = getenv("WERK_TEST_CRASH_DIR") { configuration.crashReportDirectory = String(cString: folder) }
 
 let app = Handler { request -> Response in
     switch request.pathInfo {
