@@ -63,6 +63,10 @@ static void werk_forward_supervisor_signal(int sig) {
     errno = saved;
 }
 
+static const int werk_supervisor_signals[4] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+static struct sigaction werk_supervisor_old[4];
+static int werk_supervisor_installed = 0;
+
 int werk_install_supervisor_signals(int fd) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
@@ -70,11 +74,18 @@ int werk_install_supervisor_signals(int fd) {
     sigemptyset(&action.sa_mask);
     action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     werk_supervisor_fd = fd;
-    int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
     for (int i = 0; i < 4; i++) {
-        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+        if (sigaction(werk_supervisor_signals[i], &action, &werk_supervisor_old[i]) != 0) return -1;
     }
+    werk_supervisor_installed = 1;
     return 0;
+}
+
+void werk_restore_supervisor_signals(void) {
+    if (!werk_supervisor_installed) return;
+    for (int i = 0; i < 4; i++) sigaction(werk_supervisor_signals[i], &werk_supervisor_old[i], NULL);
+    werk_supervisor_fd = -1;
+    werk_supervisor_installed = 0;
 }
 
 void werk_ignore_sighup(void) {

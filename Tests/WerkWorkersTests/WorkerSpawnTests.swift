@@ -79,3 +79,42 @@ func exitStatus(_ pid: pid_t) async -> Int32 {
         return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }) ?? -1
 }
+
+@Suite("The supervisor as a package API")
+struct SupervisorAPITests {
+    @Test("reload(executable:) replaces the workers with ones running another executable (a dev server's rebuilt product); stop() ends run()")
+    func reloadWithAnotherExecutable() async throws {
+        let folder = try TemporaryFolder()
+        let rebuilt = folder.path + "/WorkerAppRebuilt"
+        try #require(symlink(SupervisedApp.executable, rebuilt) == 0)
+        var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
+        configuration.workers = 1
+        configuration.printStartupLine = false
+        configuration.errorLogger = DiscardingLogger()
+        configuration.crashReportDirectory = folder.path
+        let supervisor = Supervisor(configuration: configuration, executable: SupervisedApp.executable,
+                                    arguments: ["--event-loops", "1", "--no-access-log"])
+        let running = Task { try await supervisor.run() }
+        var address: Server.Address? = nil
+        for _ in 0..<3000 where address == nil {
+            address = supervisor.listeningAddress
+            if address == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let bound = try #require(address)
+        func argv0() async throws -> String? {
+            try await ThreadRunner.run { SupervisedApp.get(bound, "/argv0").map { String(decoding: $0.body, as: UTF8.self) } }
+        }
+        #expect(try await argv0() == SupervisedApp.executable)
+        supervisor.reload(executable: rebuilt)
+        var answers: [String?] = []
+        let deadline = time(nil) + 30
+        for _ in 0..<20_000 where answers.last != rebuilt && time(nil) < deadline {   // bounded in count and time
+            answers.append(try await argv0())
+        }
+        #expect(answers.last == rebuilt, "the new worker runs the rebuilt executable: \(answers.suffix(3))")
+        #expect(answers.allSatisfy { $0 != nil }, "every request during the reload was answered")
+        supervisor.stop()
+        try await running.value
+        #expect(supervisor.listeningAddress == nil)
+    }
+}

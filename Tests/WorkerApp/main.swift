@@ -38,6 +38,7 @@ if let folder = getenv("WERK_TEST_CRASH_DIR") { configuration.crashReportDirecto
 let app = Handler { request -> Response in
     switch request.pathInfo {
     case "/pid": return Response(body: .bytes(Array("\(getpid())".utf8)))
+    case "/argv0": return Response(body: .bytes(Array(CommandLine.arguments[0].utf8)))
     case "/trap": return Response(body: .bytes(Array(trapInHandler(request.pathInfo).utf8)))
     case "/spin": return Response(body: .bytes(Array("\(spinForever())".utf8)))
     default: return Response(body: .bytes(Array("hello from \(getpid())".utf8)))

@@ -33,6 +33,9 @@ void werk_ignore_sigpipe(void);
 /// signal number (one byte) to `fd`. Returns 0, or -1 with errno set.
 int werk_install_supervisor_signals(int fd);
 
+/// Restores the handlers that were in place before werk_install_supervisor_signals.
+void werk_restore_supervisor_signals(void);
+
 /// Ignores SIGHUP (a worker process: its supervisor handles reloads).
 void werk_ignore_sighup(void);
 

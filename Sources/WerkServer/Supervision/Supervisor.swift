@@ -1,5 +1,6 @@
 import CWerkSystem
 import Glibc
+import Synchronization
 import WerkCore
 
 /// The supervisor of ``Server/Configuration/workers`` worker processes (what ``Server/run()``
@@ -13,7 +14,11 @@ import WerkCore
 /// One thread runs everything: it waits in `poll(2)` on a pipe fed by the signal handlers (SIGINT,
 /// SIGTERM, SIGHUP, SIGCHLD) and on each worker's control channel, with a timeout set to the next
 /// deadline (a restart, a missing heartbeat, a stop taking too long).
-final class Supervisor: @unchecked Sendable {   // all mutable state is touched only on the supervising thread
+///
+/// Package API for the dev server: ``init(configuration:executable:arguments:)`` with another
+/// executable (a freshly built product), and ``reload(executable:)`` to replace every worker with
+/// one running a new executable, as SIGHUP does; ``stop()``; ``listeningAddress``.
+package final class Supervisor: @unchecked Sendable {   // all mutable state but `requested` is touched only on the supervising thread
     struct Child {
         let process: WorkerProcess
         let slot: Int
@@ -30,8 +35,13 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
 
     let configuration: Server.Configuration
     let logger: any Logger
-    let executable: String
+    var executable: String
     let arguments: [String]
+    /// An executable asked for by ``reload(executable:)`` from another thread, taken on the next SIGHUP.
+    private let requested = Mutex<(executable: String?, signalWrite: Int32, address: Server.Address?)>((nil, -1, nil))
+
+    /// Where the supervisor listens, once ``run()`` has bound (nil before and after).
+    package var listeningAddress: Server.Address? { requested.withLock { $0.address } }
     var listenerFD: Int32 = -1
     var address = Server.Address(host: "127.0.0.1", port: 0)
     var crashFolder = ""
@@ -46,7 +56,9 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
     let timeout: UInt64
     let grace: UInt64
 
-    init(configuration: Server.Configuration, executable: String? = nil, arguments: [String]? = nil) {
+    /// A supervisor of `configuration.workers` workers running `executable` (default: this
+    /// process's) with `arguments` (default: this process's).
+    package init(configuration: Server.Configuration, executable: String? = nil, arguments: [String]? = nil) {
         self.configuration = configuration
         self.logger = configuration.errorLogger
         self.executable = executable ?? WorkerProcess.currentExecutable() ?? "/proc/self/exe"
@@ -57,8 +69,9 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
     }
 
     /// Binds, starts the workers, supervises them until SIGINT/SIGTERM (or a crash loop), and
-    /// returns once every worker has exited.
-    func run() async throws {
+    /// returns once every worker has exited. Throws ``ServerError`` when it cannot bind or start,
+    /// ``ServerError/workersFailing(_:)`` after a crash loop.
+    package func run() async throws {
         do { try configuration.validate() } catch { throw ServerError.invalidConfiguration(error) }
         try bind()
         try prepareCrashFolder()
@@ -70,6 +83,10 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         signalRead = fds[0]
+        requested.withLock { state in
+            state.signalWrite = fds[1]
+            state.address = address
+        }
         _ = werk_install_supervisor_signals(fds[1])
         let result: String? = await withCheckedContinuation { continuation in
             let context = Unmanaged.passRetained(SupervisorThread(supervisor: self, continuation: continuation)).toOpaque()
@@ -110,6 +127,28 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
         ownsCrashFolder = true
     }
 
+    /// Replaces every worker, new ones first, as SIGHUP does; with `executable`, the new workers run
+    /// that executable (the same arguments). Callable from any thread once ``run()`` has started;
+    /// does nothing before.
+    package func reload(executable: String? = nil) {
+        requested.withLock { state in
+            guard state.signalWrite >= 0 else { return }
+            if let executable { state.executable = executable }
+            var byte = UInt8(SIGHUP)
+            _ = write(state.signalWrite, &byte, 1)
+        }
+    }
+
+    /// Stops every worker gracefully, as SIGTERM does; ``run()`` then returns. Callable from any
+    /// thread once ``run()`` has started; does nothing before.
+    package func stop() {
+        requested.withLock { state in
+            guard state.signalWrite >= 0 else { return }
+            var byte = UInt8(SIGTERM)
+            _ = write(state.signalWrite, &byte, 1)
+        }
+    }
+
     /// The supervising loop; returns the failure message, or nil after a requested stop.
     func supervise() -> String? {
         logger.info("supervisor \(getpid()) on \(address) starting \(configuration.workers) workers of \(executable)",
@@ -129,7 +168,13 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
         close(listenerFD)
         if let path = configuration.unixSocketPath { unlink(path) }
         if ownsCrashFolder { rmdir(crashFolder) }   // only when empty: reports that were logged stay
-        werk_restore_signals()
+        werk_restore_supervisor_signals()
+        requested.withLock { state in
+            close(state.signalWrite)
+            state.signalWrite = -1
+            state.address = nil
+        }
+        close(signalRead)
         if let failure { logger.log(.critical, failure, label: "supervisor") }
         else { logger.info("supervisor \(getpid()) stopped", label: "supervisor") }
         return failure
@@ -159,7 +204,10 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
                     if !stopping { logger.info("stopping \(children.count) workers gracefully", label: "supervisor") }
                     stopAll()
                 case SIGHUP:
-                    reload()
+                    if let next = requested.withLock({ state -> String? in defer { state.executable = nil }; return state.executable }) {
+                        executable = next
+                    }
+                    replaceAll()
                 default:
                     break   // SIGCHLD: reaped after every wake-up
                 }
@@ -214,7 +262,7 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
         }
     }
 
-    private func reload() {
+    private func replaceAll() {
         guard !stopping else { return }
         logger.info("SIGHUP: starting \(configuration.workers) new workers; the old ones stop once they are ready",
                     label: "supervisor")
@@ -257,12 +305,12 @@ final class Supervisor: @unchecked Sendable {   // all mutable state is touched 
         for pid in Array(children.keys) { stop(pid) }
     }
 
+    /// Reaps the workers that exited (only them: other children of the process, a dev server's
+    /// `swift build` for one, are left to their owners).
     private func reap() {
-        while true {
+        for pid in Array(children.keys) {
             var status: Int32 = 0
-            let pid = waitpid(-1, &status, WNOHANG)
-            if pid <= 0 { return }
-            guard let child = children.removeValue(forKey: pid) else { continue }
+            guard waitpid(pid, &status, WNOHANG) == pid, let child = children.removeValue(forKey: pid) else { continue }
             if child.channelOpen { child.process.closeChannel() }
             exited(child, status: status)
         }
