@@ -119,6 +119,21 @@ struct SupervisorTests {
 }
 
 extension SupervisorTests {
+    @Test("SIGTERM while a request is in flight: the request is answered, every worker stops, the supervisor exits with 0")
+    func gracefulStop() async throws {
+        let app = try SupervisedApp(["--workers", "2"])
+        let address = app.address
+        let slow = Task { try await ThreadRunner.run { SupervisedApp.get(address, "/slow") } }
+        try await app.waitForLog("the slow request to start") { $0.contains("slow request started") }
+        #expect(try await app.stop() == 0)
+        let response = try await slow.value
+        #expect(response?.status == .ok)
+        #expect(response.map { String(decoding: $0.body, as: UTF8.self) } == "slow done")
+        let log = app.text
+        #expect(log.contains("stopping 2 workers gracefully"))
+        #expect(readyPids(log).allSatisfy { log.contains("(pid \($0)) stopped") })
+    }
+
     @Test("on a Unix socket: workers serve it, a reload keeps the socket file (workers never unlink it), the supervisor removes it at exit")
     func unixSocket() async throws {
         let path = "/tmp/werk-workers-\(getpid()).sock"

@@ -1,6 +1,6 @@
 // The application of the worker tests (Tests/WerkWorkersTests), run as its own process with the
-// server's command line (`--workers 2 --port 0 ...`): routes that answer, report the worker's pid,
-// trap, spin forever on the event loop, or take a while. Environment:
+// server's command line (`--workers 2 --port 0 ...`): routes that answer, report the worker's pid or
+// argv[0], trap, spin forever on the event loop, or take a second (and say so on stderr). Environment:
 // WERK_TEST_CRASH_AT_START=1 traps before serving (a crash loop); WERK_TEST_MAX_RESTARTS and
 // WERK_TEST_RESTART_WINDOW set the restart intensity (seconds); WERK_TEST_CRASH_DIR the crash
 // report folder (the tests remove it).
@@ -41,6 +41,12 @@ let app = Handler { request -> Response in
     case "/argv0": return Response(body: .bytes(Array(CommandLine.arguments[0].utf8)))
     case "/trap": return Response(body: .bytes(Array(trapInHandler(request.pathInfo).utf8)))
     case "/spin": return Response(body: .bytes(Array("\(spinForever())".utf8)))
+    case "/slow":
+        // Says it started (the test then stops the supervisor), and answers a second later.
+        let line = Array("slow request started in \(getpid())\n".utf8)
+        _ = line.withUnsafeBytes { write(2, $0.baseAddress!, $0.count) }
+        try await Task.sleep(for: .seconds(1))
+        return Response(body: .bytes(Array("slow done".utf8)))
     default: return Response(body: .bytes(Array("hello from \(getpid())".utf8)))
     }
 }
