@@ -348,13 +348,10 @@ final class Connection: @unchecked Sendable {
             // together with the connection and is on its way; a silent one (a preconnect) is not
             // waited for beyond a second.
             if fresh && buffer.count == 0 && deadlineKind == .header {
-                deadline = min(deadline, loop.now &+ Self.silentShutdownGrace)
+                deadline = min(deadline, loop.now &+ loop.server.timeouts.silentShutdownGrace)
             }
         }
     }
-
-    /// How long a graceful shutdown waits for the first bytes of a connection accepted just before.
-    static let silentShutdownGrace: UInt64 = 1_000_000_000
 
     /// Closes after the queued output, reading and discarding what the client still sends for a
     /// moment so that the response is not destroyed by a TCP reset.

@@ -105,6 +105,10 @@ extension Server {
         /// nil (the default): a folder the supervisor makes in `/tmp` and removes at exit.
         public var crashReportDirectory: String? = nil
 
+        /// How long a graceful shutdown waits for the first request of a connection accepted just
+        /// before it that has sent nothing yet (a browser's preconnect sends nothing). Default 1 s.
+        package var silentConnectionShutdownGrace: Duration = .seconds(1)
+
         /// How the loops listen (for measuring the designs against each other).
         package var listenerDesign: ListenerDesign = .perLoop
 

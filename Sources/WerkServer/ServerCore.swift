@@ -182,8 +182,11 @@ struct TimeoutNanoseconds: Sendable {
     /// How long a closing connection keeps reading (and discarding) so that its last response is
     /// not destroyed by a TCP reset.
     let linger: UInt64 = 2_000_000_000
+    /// How long a graceful shutdown waits for the first bytes of a connection accepted just before.
+    let silentShutdownGrace: UInt64
 
     init(_ configuration: Server.Configuration) {
+        silentShutdownGrace = configuration.silentConnectionShutdownGrace.nanoseconds
         header = configuration.headerReadTimeout.nanoseconds
         body = configuration.bodyReadTimeout.nanoseconds
         idle = configuration.keepAliveTimeout.nanoseconds

@@ -205,26 +205,41 @@ func pollUntil(seconds: Int = 20, _ condition: @Sendable () -> Bool) async throw
 struct PollTimeout: Error {}
 
 extension LifecycleTests {
-    @Test("a graceful shutdown answers the request of a connection accepted just before it (then closes it), and closes a silent one")
-    func shutdownAnswersFreshConnection() async throws {
+    /// A one-loop server with a long header timeout and two connections it has accepted.
+    func serverWithTwoAcceptedConnections(grace: Duration) async throws -> (Server, BlockingSocket, BlockingSocket) {
         var configuration = testConfiguration()
         configuration.eventLoops = 1
+        configuration.headerReadTimeout = .seconds(120)
+        configuration.silentConnectionShutdownGrace = grace
         let server = Server(testApp, configuration: configuration)
         let address = try server.start()
         let sockets = try await ThreadRunner.run {
-            (try BlockingSocket(address, timeout: .seconds(20)), try BlockingSocket(address, timeout: .seconds(20)))
+            (try BlockingSocket(address, timeout: .seconds(60)), try BlockingSocket(address, timeout: .seconds(60)))
         }
-        for _ in 0..<4000 where server.acceptedConnections < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        for _ in 0..<6000 where server.acceptedConnections < 2 { try await Task.sleep(for: .milliseconds(5)) }
         try #require(server.acceptedConnections == 2, "both connections accepted before the shutdown")
+        return (server, sockets.0, sockets.1)
+    }
+
+    @Test("a graceful shutdown answers the request of a connection accepted just before it, then closes it")
+    func shutdownAnswersFreshConnection() async throws {
+        let (server, fresh, other) = try await serverWithTwoAcceptedConnections(grace: .seconds(60))
         server.beginShutdown()
         let (response, closed) = try await ThreadRunner.run {
-            try sockets.0.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-            return (try sockets.0.readResponse(), sockets.0.isClosedByPeer())
+            try fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            return (try fresh.readResponse(), fresh.isClosedByPeer())
         }
         #expect(response.status == .ok)
         #expect(response.headers["Connection"] == "close")
         #expect(closed)
-        await server.shutdown()   // returns once the silent connection's short grace is over
-        #expect(try await ThreadRunner.run { sockets.1.isClosedByPeer() })
+        try await ThreadRunner.run { try other.send("GET / HTTP/1.0\r\n\r\n"); _ = try other.readResponse() }
+        await server.shutdown()
+    }
+
+    @Test("a graceful shutdown closes a connection that stays silent through its grace (a preconnect)")
+    func shutdownClosesSilentConnection() async throws {
+        let (server, first, second) = try await serverWithTwoAcceptedConnections(grace: .milliseconds(100))
+        await server.shutdown()   // returns once the grace is over, long before the header timeout
+        #expect(try await ThreadRunner.run { first.isClosedByPeer() && second.isClosedByPeer() })
     }
 }
