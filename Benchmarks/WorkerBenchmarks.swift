@@ -6,7 +6,8 @@
 // servers are this executable run again with WERK_BENCH_SERVE=hello (a supervisor re-executes its
 // own binary, so the server must be a program of its own), each started with `--port 0`, its
 // `Running on` line read, then driven with wrk (`-t1 -c64 -d5s`) or the built-in load generator.
-// WERK_BENCH_SECONDS (default 5) and WERK_BENCH_ROUNDS (default 3, alternating, median reported)
+// The default worker accepts one connection per wake-up; "accept batch 64" is the single process's
+// shared-socket batch, for comparison. WERK_BENCH_SECONDS (default 5) and WERK_BENCH_ROUNDS (default 3, alternating, median reported)
 // as for the server suite. The CPU column is the server's processes' (supervisor and workers).
 
 import Glibc
@@ -16,6 +17,9 @@ import Werk
 func serveForWorkerBenchmark() async {
     var configuration = Server.Configuration.fromCommandLine(arguments: CommandLine.arguments)
     configuration.accessLog = false
+    if let batch = getenv("WERK_BENCH_ACCEPT_BATCH").flatMap({ Int(String(cString: $0)) }) {
+        configuration.listenerDesign = .shared(acceptBatch: batch)   // workers: how many accepts per wake-up
+    }
     await Server(Handler { _ in Response.text("Hello, World!") }, configuration: configuration).runOrExit()
 }
 
@@ -23,16 +27,18 @@ func runWorkerBenchmarks(_ report: BenchmarkReport) async throws {
     let seconds = Int(getenv("WERK_BENCH_SECONDS").map { String(cString: $0) } ?? "") ?? 5
     let rounds = max(1, Int(getenv("WERK_BENCH_ROUNDS").map { String(cString: $0) } ?? "") ?? 3)
     let wrk = findExecutable("wrk")
-    let variants: [(name: String, arguments: [String])] = [
-        ("1 process, 2 event loops", ["--event-loops", "2"]),
-        ("--workers 2, 1 loop each", ["--workers", "2", "--event-loops", "1"]),
-        ("--workers 1, 2 loops", ["--workers", "1", "--event-loops", "2"]),
+    let variants: [(name: String, arguments: [String], batch: Int?)] = [
+        ("1 process, 2 event loops", ["--event-loops", "2"], nil),
+        ("--workers 2, 1 loop each", ["--workers", "2", "--event-loops", "1"], nil),
+        ("--workers 2, accept batch 64", ["--workers", "2", "--event-loops", "1"], 64),
+        ("--workers 1, 2 loops", ["--workers", "1", "--event-loops", "2"], nil),
     ]
     print("\n## Worker processes: hello world, \(wrk == nil ? "built-in load" : "wrk -t1 -c64 -d\(seconds)s"), \(rounds) rounds\n")
     var results: [[LoadResult]] = Array(repeating: [], count: variants.count)
     for _ in 0..<rounds {
         for (index, variant) in variants.enumerated() {
-            guard let server = BenchmarkServerProcess(["--host", "127.0.0.1", "--port", "0", "--no-access-log"] + variant.arguments) else {
+            guard let server = BenchmarkServerProcess(["--host", "127.0.0.1", "--port", "0", "--no-access-log"] + variant.arguments,
+                                                      acceptBatch: variant.batch) else {
                 print("\(variant.name): the server did not start")
                 continue
             }
@@ -56,7 +62,7 @@ final class BenchmarkServerProcess {
     let pid: pid_t
     let port: Int
 
-    init?(_ arguments: [String]) {
+    init?(_ arguments: [String], acceptBatch: Int? = nil) {
         var buffer = [CChar](repeating: 0, count: 4097)
         let n = readlink("/proc/self/exe", &buffer, 4096)
         guard n > 0 else { return nil }
@@ -70,7 +76,8 @@ final class BenchmarkServerProcess {
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addclose(&actions, out[0])
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), strdup("WERK_BENCH_SERVE=hello"), nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), strdup("WERK_BENCH_SERVE=hello")]
+            + (acceptBatch.map { [strdup("WERK_BENCH_ACCEPT_BATCH=\($0)")] } ?? []) + [nil]
         defer { for p in argv + envp { free(p) } }
         var pid: pid_t = 0
         let rc = argv.withUnsafeBufferPointer { a in

@@ -166,7 +166,9 @@ public final class Server: Sendable {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var shared = configuration
-        if case .perLoop = shared.listenerDesign { shared.listenerDesign = .shared(acceptBatch: 64) }
+        // One accept per wake-up: the rest of a burst reaches the other workers (with 64, one
+        // worker took 62 of wrk's 64 connections; see the Workers article).
+        if case .perLoop = shared.listenerDesign { shared.listenerDesign = .shared(acceptBatch: 1) }
         let address = Listener.address(of: fd)
         let core = ServerCore(handler: handler, configuration: shared, loops: configuration.eventLoops,
                               serverAddress: address.serverAddress, ownsListener: false)

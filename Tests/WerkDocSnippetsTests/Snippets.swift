@@ -1191,8 +1191,8 @@ await Server(app, configuration: .fromCommandLine()).runOrExit()
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_146() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 147)
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_150() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 151)
 let json = #"{"kind":"crashReport","description":"Illegal instruction","threads":[{"crashed":true,"name":"werk-loop-0","frames":[{"description":"_assertionFailure(_:_:file:line:flags:) + 302","image":"libswiftCore.so"},{"description":"handler(_:) + 250","image":"App","sourceLocation":{"file":"/app/main.swift","line":7,"column":19}}]}]}"#
 let report = try CrashReport(json: Array(json.utf8))
 assert(report.summary == "Illegal instruction in handler(_:) at /app/main.swift:7:19")
@@ -1265,5 +1265,5 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Uploads.md:159") func snippet_Sources_Werk_Werk_docc_Uploads_md_158_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_158() }
     @Test("Sources/Werk/Werk.docc/Werk.md:21") func snippet_Sources_Werk_Werk_docc_Werk_md_20_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_20() }
     @Test("Sources/Werk/Werk.docc/Workers.md:28") func snippet_Sources_Werk_Werk_docc_Workers_md_27_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_27() }
-    @Test("Sources/Werk/Werk.docc/Workers.md:147") func snippet_Sources_Werk_Werk_docc_Workers_md_146_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_146() }
+    @Test("Sources/Werk/Werk.docc/Workers.md:151") func snippet_Sources_Werk_Werk_docc_Workers_md_150_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_150() }
 }
