@@ -205,11 +205,12 @@ func pollUntil(seconds: Int = 20, _ condition: @Sendable () -> Bool) async throw
 struct PollTimeout: Error {}
 
 extension LifecycleTests {
-    /// A one-loop server with a long header timeout and two connections it has accepted.
+    /// A one-loop server with long header and shutdown timeouts and two connections it has accepted.
     func serverWithTwoAcceptedConnections(grace: Duration) async throws -> (Server, BlockingSocket, BlockingSocket) {
         var configuration = testConfiguration()
         configuration.eventLoops = 1
         configuration.headerReadTimeout = .seconds(120)
+        configuration.shutdownTimeout = .seconds(120)   // a loaded machine may take seconds to send the request
         configuration.silentConnectionShutdownGrace = grace
         let server = Server(testApp, configuration: configuration)
         let address = try server.start()
