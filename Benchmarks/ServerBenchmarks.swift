@@ -17,6 +17,7 @@
 import Glibc
 import Werk
 import WerkServer
+import WerkBenchmarks
 
 private struct LoadResult {
     var requestsPerSecond: Double
@@ -41,7 +42,7 @@ private func werkVariants() -> [(name: String, handler: Handler, listeners: List
         for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
         Route("/", handler: hello)
     }
-    let helloAsync = Handler(layers: ["Handler"]) { _ in Response.text("Hello, World!") }
+    let helloAsync = Handler { (_: Request) async throws -> Response in Response.text("Hello, World!") }   // an async closure: no synchronous form
     let all: [(key: String, name: String, handler: Handler, listeners: ListenerDesign, logged: Bool, perConnection: Bool)] = [
         ("hello", "WerkServer hello (inline)", hello, .perLoop, false, false),
         ("hello-async", "  hello, async only (req task)", helloAsync, .perLoop, false, false),
@@ -87,7 +88,8 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
         servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
     }
 
-    let wrk = findExecutable("wrk")
+    // `--load builtin` forces the built-in generator even where wrk is installed.
+    let wrk = report.session.arguments.driver == .builtin ? nil : findExecutable("wrk")
     let nginx = findExecutable("nginx")
     print("\nServer: hello world over loopback, \(loops) event loops, \(seconds) s per run, \(rounds) round(s), median shown")
     print("  load generator: \(wrk.map { "\($0) -t1 -c64 -d\(seconds)s --latency" } ?? "built-in (64 connections, 4 threads)")")
@@ -115,6 +117,10 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     print("  \("server".padding(30)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10)) \("user/req".leftPadding(10))")
     func row(_ name: String, _ runs: [LoadResult], _ rss: Int?) -> Double? {
         guard let median = median(runs) else { print("  \(name.padding(30)) (no result)"); return nil }
+        var values = ["rps": median.requestsPerSecond]
+        if let cpu = middle(runs.compactMap(\.cpuMicrosPerRequest)) { values["cpu_us"] = cpu }
+        if let rss { values["rss_mib"] = Double(rss) / 1024 }
+        report.record(BenchmarkRecord(group: "server", name: String(name.trimmingPrefix("  ")), values: values))
         print("  \(name.padding(30)) \(String(Int(median.requestsPerSecond)).leftPadding(10)) \(median.p50.leftPadding(10)) "
               + "\(median.p99.leftPadding(10)) \((rss.map { "\($0 / 1024) MiB" } ?? "?").leftPadding(10)) "
               + "\(microseconds(median.cpuMicrosPerRequest).leftPadding(10)) \(microseconds(median.userMicrosPerRequest).leftPadding(10))")

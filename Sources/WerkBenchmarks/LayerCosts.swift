@@ -1,0 +1,53 @@
+// Per-layer cost: the seam. Without a profiler, the cost of layer k is measured by differencing: the
+// stack of layers k..<n around the terminal handler, minus the stack of layers k+1..<n. A profiler
+// (which times each layer inside one stack) plugs in as another `LayerCostSource`; the report labels
+// the column with the source's name, so readers know which method produced the numbers.
+
+/// The cost of one layer of a stack.
+public struct LayerCost: Sendable, Equatable {
+    /// The layer's name (`Middleware.name`).
+    public var layer: String
+    /// Nanoseconds per request this layer adds (may be slightly negative within noise).
+    public var nanoseconds: Double
+
+    /// A layer's cost.
+    public init(layer: String, nanoseconds: Double) {
+        self.layer = layer
+        self.nanoseconds = nanoseconds
+    }
+}
+
+/// Something that can tell what each layer of a stack costs per request.
+public protocol LayerCostSource: Sendable {
+    /// How the costs were obtained, shown as the report's column title (e.g. "Δ ns (stack differencing)").
+    var label: String { get }
+
+    /// The cost of each of `layers` (outermost first) in front of `terminal`, answering `requests`.
+    func costs(layers: [any Middleware], terminal: Handler, requests: [BenchmarkRequest],
+               runner: InProcessRunner) async -> [LayerCost]
+}
+
+/// Per-layer cost by differencing stacks of 0...n layers: needs nothing but the layers themselves.
+/// Each difference subtracts two medians, so small layers (tens of ns) carry the noise of both.
+public struct StackDifferencing: LayerCostSource {
+    /// The column title.
+    public var label: String { "Δ ns (stack differencing)" }
+
+    /// The differencing source.
+    public init() {}
+
+    /// Measures the stacks of layers k..<n around `terminal` for k = n down to 0 and subtracts
+    /// neighbours.
+    public func costs(layers: [any Middleware], terminal: Handler, requests: [BenchmarkRequest],
+                      runner: InProcessRunner) async -> [LayerCost] {
+        var inner = await runner.measure(terminal, requests: requests).roundNanoseconds.median
+        var costs: [LayerCost] = []
+        for index in layers.indices.reversed() {
+            let stack = Handler.compose(layers[index...].map { StackElement.middleware($0) } + [.handler(terminal)])
+            let total = await runner.measure(stack, requests: requests).roundNanoseconds.median
+            costs.append(LayerCost(layer: layers[index].name, nanoseconds: total - inner))
+            inner = total
+        }
+        return costs.reversed()
+    }
+}
