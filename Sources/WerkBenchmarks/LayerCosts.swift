@@ -5,7 +5,7 @@
 
 /// The cost of one layer of a stack.
 public struct LayerCost: Sendable, Equatable {
-    /// The layer's name (`Middleware.name`).
+    /// The layer's name (`Middleware.name`), with its position from 1 when several layers share it.
     public var layer: String
     /// Nanoseconds per request this layer adds (may be slightly negative within noise).
     public var nanoseconds: Double
@@ -28,7 +28,8 @@ public protocol LayerCostSource: Sendable {
 }
 
 /// Per-layer cost by differencing stacks of 0...n layers: needs nothing but the layers themselves.
-/// Each difference subtracts two medians, so small layers (tens of ns) carry the noise of both.
+/// Each difference subtracts the fastest rounds of two stacks (the fastest round is the one least
+/// disturbed by other processes); small layers (tens of ns) still carry the noise of both.
 public struct StackDifferencing: LayerCostSource {
     /// The column title.
     public var label: String { "Δ ns (stack differencing)" }
@@ -40,12 +41,14 @@ public struct StackDifferencing: LayerCostSource {
     /// neighbours.
     public func costs(layers: [any Middleware], terminal: Handler, requests: [BenchmarkRequest],
                       runner: InProcessRunner) async -> [LayerCost] {
-        var inner = await runner.measure(terminal, requests: requests).roundNanoseconds.median
+        var inner = await runner.measure(terminal, requests: requests).roundNanoseconds.minimum
         var costs: [LayerCost] = []
         for index in layers.indices.reversed() {
             let stack = Handler.compose(layers[index...].map { StackElement.middleware($0) } + [.handler(terminal)])
-            let total = await runner.measure(stack, requests: requests).roundNanoseconds.median
-            costs.append(LayerCost(layer: layers[index].name, nanoseconds: total - inner))
+            let total = await runner.measure(stack, requests: requests).roundNanoseconds.minimum
+            let name = layers[index].name
+            let repeated = layers.filter { $0.name == name }.count > 1
+            costs.append(LayerCost(layer: repeated ? "\(name) (\(index + 1))" : name, nanoseconds: total - inner))
             inner = total
         }
         return costs.reversed()
