@@ -28,6 +28,8 @@ private struct LoadResult {
     var cpuMicrosPerRequest: Double? = nil
     /// The user-space part of it: the server's own code, without the kernel's socket work.
     var userMicrosPerRequest: Double? = nil
+    /// CPU seconds of the built-in generator's threads (in this process; subtracted from the server's).
+    var generatorCPUSeconds: Double = 0
 }
 
 /// The Werk servers measured: the hello world (a handler that never awaits, answered inline
@@ -150,7 +152,7 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     }
     let nginxCPU = nginxRuns.compactMap(\.cpuMicrosPerRequest)
     if !nginxCPU.isEmpty { print("  CPU/req by round nginx: \(nginxCPU.map { microseconds($0) }.joined(separator: ", ")); median \(microseconds(middle(nginxCPU)))") }
-    print("  RSS and CPU of WerkServer are the benchmark process's (all Werk servers + harness); nginx's are master + workers.")
+    print("  RSS and CPU of WerkServer are the benchmark process's (all Werk servers + harness, minus the built-in generator's threads' CPU); nginx's are master + workers.")
     fflush(nil)
 }
 
@@ -164,8 +166,11 @@ private func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult?
     let after = total()
     let user = after.user - before.user, ticks = user + after.system - before.system
     let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    // The built-in generator's threads run in this process: their CPU is not the server's. (Its
+    // user/system split is unknown, so the user column keeps it.)
+    let serverSeconds = max(0, Double(ticks) / perSecond - result.generatorCPUSeconds)
     if result.requests > 0 { result.userMicrosPerRequest = Double(user) / perSecond * 1e6 / Double(result.requests) }
-    if result.requests > 0 { result.cpuMicrosPerRequest = Double(ticks) / perSecond * 1e6 / Double(result.requests) }
+    if result.requests > 0 { result.cpuMicrosPerRequest = serverSeconds * 1e6 / Double(result.requests) }
     return result
 }
 
@@ -199,8 +204,10 @@ func findExecutable(_ name: String) -> String? {
 
 private func runLoad(url: String, seconds: Int, wrk: String?) -> LoadResult? {
     guard let wrk else {
-        return BuiltinLoad.run(url: url, seconds: seconds).map {
-            LoadResult(requestsPerSecond: $0.requestsPerSecond, p50: $0.p50, p99: $0.p99, requests: $0.requests)
+        return BuiltinLoad.runDetailed(url: url, seconds: Double(seconds)).map { load -> LoadResult in
+            func ms(_ ns: Double?) -> String { ns.map { "\(Double(Int($0 / 10_000)) / 100)ms" } ?? "?" }
+            return LoadResult(requestsPerSecond: load.requestsPerSecond, p50: ms(load.latency.p50), p99: ms(load.latency.p99),
+                              requests: load.requests, generatorCPUSeconds: load.generatorCPUSeconds)
         }
     }
     guard let output = runProcess(wrk, ["-t1", "-c64", "-d\(seconds)s", "--latency", url]) else { return nil }

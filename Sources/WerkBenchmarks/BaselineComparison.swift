@@ -47,7 +47,8 @@ public struct BaselineComparison: Sendable, Equatable {
         var base: [String: BenchmarkRecord] = [:]
         for record in baseline.records { base[record.identifier] = record }
         let currentIdentifiers = Set(current.records.map(\.identifier))
-        missing = baseline.records.map(\.identifier).filter { !currentIdentifiers.contains($0) }
+        var seen = Set<String>()
+        missing = baseline.records.map(\.identifier).filter { !currentIdentifiers.contains($0) && seen.insert($0).inserted }
         added = []
         changes = []
         for record in current.records {
