@@ -106,9 +106,11 @@ public struct BenchmarkSuite: Sendable {
                     let costs = await source.costs(layers: layers.middleware, terminal: layers.terminal,
                                                    requests: requests, runner: runner)
                     for cost in costs {
-                        session.record(BenchmarkRecord(group: "\(name): per layer", name: "\(benchmark.name) › \(cost.layer)",
-                                                       values: [Metric.layerNanoseconds.key: cost.nanoseconds],
-                                                       note: source.label))
+                        var record = BenchmarkRecord(group: "\(name): per layer", name: "\(benchmark.name) › \(cost.layer)",
+                                                     note: source.label)
+                        record[.layerNanoseconds] = cost.nanoseconds
+                        record[.allocations] = cost.allocations
+                        session.record(record)
                     }
                 }
             }

@@ -9,11 +9,15 @@ public struct LayerCost: Sendable, Equatable {
     public var layer: String
     /// Nanoseconds per request this layer adds (may be slightly negative within noise).
     public var nanoseconds: Double
+    /// Heap allocations per request this layer adds (exact: allocation counts do not vary with
+    /// load); nil when the source cannot tell.
+    public var allocations: Double?
 
     /// A layer's cost.
-    public init(layer: String, nanoseconds: Double) {
+    public init(layer: String, nanoseconds: Double, allocations: Double? = nil) {
         self.layer = layer
         self.nanoseconds = nanoseconds
+        self.allocations = allocations
     }
 }
 
@@ -41,14 +45,18 @@ public struct StackDifferencing: LayerCostSource {
     /// neighbours.
     public func costs(layers: [any Middleware], terminal: Handler, requests: [BenchmarkRequest],
                       runner: InProcessRunner) async -> [LayerCost] {
-        var inner = await runner.measure(terminal, requests: requests).roundNanoseconds.minimum
+        var inner = await runner.measure(terminal, requests: requests)
         var costs: [LayerCost] = []
         for index in layers.indices.reversed() {
             let stack = Handler.compose(layers[index...].map { StackElement.middleware($0) } + [.handler(terminal)])
-            let total = await runner.measure(stack, requests: requests).roundNanoseconds.minimum
+            let total = await runner.measure(stack, requests: requests)
             let name = layers[index].name
             let repeated = layers.filter { $0.name == name }.count > 1
-            costs.append(LayerCost(layer: repeated ? "\(name) (\(index + 1))" : name, nanoseconds: total - inner))
+            var allocations: Double? = nil
+            if let outer = total.allocationsPerRequest, let within = inner.allocationsPerRequest { allocations = outer - within }
+            costs.append(LayerCost(layer: repeated ? "\(name) (\(index + 1))" : name,
+                                   nanoseconds: total.roundNanoseconds.minimum - inner.roundNanoseconds.minimum,
+                                   allocations: allocations))
             inner = total
         }
         return costs.reversed()

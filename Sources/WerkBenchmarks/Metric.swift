@@ -48,8 +48,8 @@ public struct Metric: Sendable, Hashable, CustomStringConvertible {
 
     /// Every metric the runners produce, in table order.
     public static let all: [Metric] = [
-        .nanoseconds, .nanosecondsP99, .allocations, .allocatedBytes, .requestsPerSecond,
-        .latencyP50, .latencyP90, .latencyP99, .latencyP999, .cpuPerRequest, .residentMemory, .layerNanoseconds,
+        .nanoseconds, .nanosecondsP99, .layerNanoseconds, .allocations, .allocatedBytes, .requestsPerSecond,
+        .latencyP50, .latencyP90, .latencyP99, .latencyP999, .cpuPerRequest, .residentMemory,
     ]
 
     /// The metrics `--compare` checks by default: the steady ones (time, allocations, throughput).

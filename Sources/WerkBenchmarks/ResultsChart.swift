@@ -49,6 +49,7 @@ public enum ResultsChart {
         guard let largest = rows.map({ max($0.1, $0.0[.nanosecondsP99] ?? 0) }).max(), largest > 0 else { return nil }
         let labelWidth = 250, barWidth = 420, rowHeight = 22, top = 24
         var svg = "<text x=\"0\" y=\"16\" font-weight=\"bold\">\(escape(group)): \(escape(metric.title))"
+            + (metric == .nanoseconds ? ", median; whisker to p99" : "")
             + (metric.lowerIsBetter ? " (shorter is better)" : " (longer is better)") + "</text>\n"
         for (index, (record, value)) in rows.enumerated() {
             let y = top + index * rowHeight

@@ -55,6 +55,7 @@ struct RunnerTests {
         let costs = await StackDifferencing().costs(layers: layers, terminal: Handler { _ in "ok" },
                                                     requests: [.get("/")], runner: InProcessRunner(options: options))
         #expect(costs.map(\.layer) == ["Outer", "Inner"])
+        #expect(costs.allSatisfy { $0.allocations != nil })
         #expect(StackDifferencing().label.contains("differencing"))
     }
 
@@ -100,7 +101,7 @@ struct RunnerTests {
                                               "app: per layer/layered › Pass", "app (wire)/layered"])
         #expect(records[0].isBaseline && records[0][.nanoseconds] != nil && records[0][.allocations] != nil)
         #expect(records[1][.requestsPerSecond] != nil && records[1][.latencyP99] != nil && records[1][.cpuPerRequest] != nil)
-        #expect(records[3][.layerNanoseconds] != nil)
+        #expect(records[3][.layerNanoseconds] != nil && records[3][.allocations] != nil)
         #expect(suite.selectedCases(["lay"]).map(\.name) == ["layered"])
         #expect(suite.selectedCases(["app"]).count == 2)
     }
