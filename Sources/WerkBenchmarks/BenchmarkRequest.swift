@@ -89,6 +89,7 @@ public struct BenchmarkRequest: Sendable, Equatable {
         return Array(text.utf8) + body
     }
 
+    /// Whether two requests send the same method, target, fields, cookies and body.
     public static func == (a: BenchmarkRequest, b: BenchmarkRequest) -> Bool {
         a.method == b.method && a.target == b.target && a.body == b.body
             && a.headers.elementsEqual(b.headers) { $0 == $1 } && a.cookies.elementsEqual(b.cookies) { $0 == $1 }
