@@ -22,6 +22,6 @@ enum BuiltinLoad {
         options.connections = connections
         options.threads = threads
         options.durationSeconds = seconds
-        return LoadGenerator.run(port: port, requests: [.get(path.isEmpty ? "/" : String(path))], options: options)
+        return LoadGenerator.runBlocking(port: port, requests: [.get(path.isEmpty ? "/" : String(path))], options: options)
     }
 }

@@ -78,9 +78,15 @@ public struct LatencySummary: Sendable, Equatable {
 
 /// Drives a server on loopback with HTTP/1.1 requests.
 public enum LoadGenerator {
-    /// Sends `requests` (in turn, per connection) to 127.0.0.1:`port` as `options` says; nil when no
-    /// connection could be opened.
-    public static func run(port: Int, requests: [BenchmarkRequest], options: LoadOptions) -> LoadResult? {
+    /// Sends `requests` (in turn, per connection) to 127.0.0.1:`port` as `options` says, waiting on
+    /// a thread of its own so that no thread of Swift's small cooperative pool is blocked for the
+    /// run (the server under test may need them); nil when no connection could be opened.
+    public static func run(port: Int, requests: [BenchmarkRequest], options: LoadOptions) async -> LoadResult? {
+        await OwnThread.run { runBlocking(port: port, requests: requests, options: options) }
+    }
+
+    /// ``run(port:requests:options:)`` on the calling thread, which it blocks for the run.
+    public static func runBlocking(port: Int, requests: [BenchmarkRequest], options: LoadOptions) -> LoadResult? {
         let wire = (requests.isEmpty ? [BenchmarkRequest.get("/")] : requests).map { ($0.wireBytes, $0.method == .head) }
         let threadCount = max(1, min(options.threads, options.connections))
         let start = monotonicNanoseconds()
@@ -148,5 +154,33 @@ private func loadThreadMain(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRaw
     let context = Unmanaged<LoadThreadContext>.fromOpaque(raw).takeRetainedValue()
     var worker = LoadWorker(context: context)
     worker.run()
+    return nil
+}
+
+/// Runs blocking work on a new thread and resumes the caller with its result.
+enum OwnThread {
+    final class Job: Sendable {
+        let body: @Sendable () -> Void
+        init(_ body: @escaping @Sendable () -> Void) { self.body = body }
+    }
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { (continuation: CheckedContinuation<T, Never>) in
+            let job = Job { continuation.resume(returning: body()) }
+            var thread = pthread_t()
+            let context = Unmanaged.passRetained(job).toOpaque()
+            if pthread_create(&thread, nil, ownThreadMain, context) == 0 {
+                pthread_detach(thread)
+            } else {
+                Unmanaged<Job>.fromOpaque(context).release()
+                job.body()   // no thread to be had: run here rather than not at all
+            }
+        }
+    }
+}
+
+private func ownThreadMain(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    guard let raw else { return nil }
+    Unmanaged<OwnThread.Job>.fromOpaque(raw).takeRetainedValue().body()
     return nil
 }

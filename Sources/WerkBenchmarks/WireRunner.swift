@@ -52,18 +52,20 @@ public struct WireRunner: Sendable {
         configuration.eventLoops = max(1, eventLoops)
         let server = Server(handler, configuration: configuration)
         guard let port = try? server.start().port else { return nil }
-        let result = measure(port: port, requests: requests)
+        let result = await measure(port: port, requests: requests)
         await server.shutdown()
         return result
     }
 
     /// Loads a server already listening on 127.0.0.1:`port` that runs in this process.
-    public func measure(port: Int, requests: [BenchmarkRequest]) -> WireResult? {
+    public func measure(port: Int, requests: [BenchmarkRequest]) async -> WireResult? {
         let before = ProcessStats.cpuSeconds()
-        let load: LoadResult?
-        switch driver {
-        case .builtin: load = LoadGenerator.run(port: port, requests: requests, options: options)
-        case .wrk: load = Wrk.run(port: port, request: requests.first ?? .get("/"), options: options)
+        let (options, driver) = (self.options, self.driver)
+        let load: LoadResult? = await OwnThread.run {
+            switch driver {
+            case .builtin: LoadGenerator.runBlocking(port: port, requests: requests, options: options)
+            case .wrk: Wrk.run(port: port, request: requests.first ?? .get("/"), options: options)
+            }
         }
         guard let load, load.requests > 0 else { return nil }
         let after = ProcessStats.cpuSeconds()

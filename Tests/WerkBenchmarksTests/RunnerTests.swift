@@ -74,7 +74,7 @@ struct RunnerTests {
         options.maximumRequests = 2_000
         options.pipeline = pipeline
         options.rate = rate
-        let result = LoadGenerator.run(port: port, requests: [.get("/a"), BenchmarkRequest(method: .head, target: "/b"), .post("/c", body: [1, 2, 3])], options: options)
+        let result = await LoadGenerator.run(port: port, requests: [.get("/a"), BenchmarkRequest(method: .head, target: "/b"), .post("/c", body: [1, 2, 3])], options: options)
         await server.shutdown()
         let load = try #require(result)
         #expect(load.requests > 0)
