@@ -90,5 +90,6 @@ int werk_allocations_available(void) {
     void *volatile probe = malloc(24);
     free(probe);
     werk_allocation_counts counts = werk_allocations_stop();
-    return counts.allocations == 1;
+    // At least the probe: other threads' allocations in the same window are counted too.
+    return counts.allocations >= 1;
 }

@@ -24,5 +24,5 @@ void werk_allocations_start(void);
 /// Stops counting and returns what was counted since werk_allocations_start().
 werk_allocation_counts werk_allocations_stop(void);
 
-/// 1 when this shim's malloc is the one the program calls (it counts a probe allocation), else 0.
+/// 1 when this shim's malloc is the one the program calls (a probe allocation is counted), else 0.
 int werk_allocations_available(void);
