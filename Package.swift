@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         // The benchmark library's argument parser, comparison, reports and load generator (nothing timed).
-        .testTarget(name: "WerkBenchmarksTests", dependencies: ["WerkBenchmarks", "WerkCore", "WerkServer"], swiftSettings: strict),
+        .testTarget(name: "WerkBenchmarksTests", dependencies: ["WerkBenchmarks", "WerkCore", "WerkServer", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).
