@@ -44,6 +44,7 @@ let package = Package(
         .library(name: "WerkSigning", targets: ["WerkSigning"]),
         .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
         .library(name: "WerkTesting", targets: ["WerkTesting"]),
+        .library(name: "WerkBenchmarks", targets: ["WerkBenchmarks"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
     targets: [
@@ -51,6 +52,8 @@ let package = Package(
         .systemLibrary(name: "CWerkCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CWerkZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CWerkSystem"),
+        // malloc and its siblings interposed (forwarding to glibc) to count allocations for WerkBenchmarks.
+        .target(name: "CWerkAllocations"),
 
         // The core libraries and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib", "CWerkSystem"], swiftSettings: strict),
@@ -61,6 +64,9 @@ let package = Package(
         .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
         // The test client, its cookie jar, and LiveTransport (the same calls over a real socket).
         .target(name: "WerkTesting", dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"], swiftSettings: strict),
+        // Benchmarking users' stacks: in process (ns, allocations, per-layer cost), over loopback (load
+        // generator, latency histogram), reports, baselines. A tool library like WerkTesting; not in the umbrella.
+        .target(name: "WerkBenchmarks", dependencies: ["WerkCore", "WerkServer", "CWerkAllocations"], swiftSettings: strict),
         .target(
             name: "Werk",
             dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkTesting"]
@@ -72,7 +78,7 @@ let package = Package(
         .executableTarget(name: "Demo", dependencies: ["Werk"], path: "Samples/Demo",
                           exclude: ["public"],  // static files SharedData serves from disk at /static/
                           swiftSettings: strict),
-        .executableTarget(name: "Benchmarks", dependencies: ["Werk"], path: "Benchmarks", swiftSettings: strict),
+        .executableTarget(name: "Benchmarks", dependencies: ["Werk", "WerkBenchmarks"], path: "Benchmarks", swiftSettings: strict),
         // libFuzzer harness for request parsing (see the file for how to fuzz and replay).
         .executableTarget(name: "FuzzHTTP", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], path: "Tests/FuzzHTTP",
                           exclude: ["corpus", "http.dict"], swiftSettings: strict),
@@ -88,6 +94,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        // The benchmark library's argument parser, comparison, reports and load generator (nothing timed).
+        .testTarget(name: "WerkBenchmarksTests", dependencies: ["WerkBenchmarks", "WerkCore", "WerkServer", "WerkTestSupport"], swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).
@@ -99,7 +107,7 @@ let package = Package(
         .testTarget(name: "WerkWorkersTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting", "WorkerApp"],
                     exclude: ["Fixtures"], swiftSettings: strict),
         // Every ```swift block of README.md and the DocC articles, compiled and run (Scripts/extract_doc_snippets.py).
-        .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkBenchmarks", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
     ]
     + middleware.flatMap { item -> [Target] in
         [

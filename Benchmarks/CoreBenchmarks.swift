@@ -1,4 +1,5 @@
 import Werk
+import WerkBenchmarks
 
 /// A middleware that only passes the request on: the cost of one layer.
 struct PassThrough: Middleware {
@@ -27,6 +28,16 @@ func runCoreBenchmarks(_ report: BenchmarkReport) async throws {
                                    nanosecondsPerOp: ns,
                                    note: "per layer \(Int(perLayer.rounded())) ns"))
     }
+
+    // The same stacks through WerkBenchmarks: median and p99 over rounds, allocations per request,
+    // and what each layer of a 5-layer stack costs (by differencing stacks of 0...5 layers).
+    var stacks = BenchmarkSuite("core stacks", requests: [.get("/hello?name=world")])
+    stacks.add("bare Handler (synchronous form)", baseline: true, hello)
+    stacks.add("bare Handler, async only", Handler { (_: Request) async throws -> Response in Response.text("Hello") })
+    stacks.add("1 pass-through layer", Stack { PassThrough(); hello })
+    stacks.add("5 pass-through layers", layers: Array(repeating: PassThrough(), count: 5), terminal: hello)
+    stacks.add("20 pass-through layers", Stack { for _ in 0..<20 { PassThrough() }; hello })
+    await runLibrarySuite(stacks, report)
 
     report.header("Core: parsing (ns/op)")
     let query = "q=swift+web&page=2&tags=a&tags=b&empty=&utf8=%C3%BC%C3%A9"

@@ -24,7 +24,7 @@ func runMemoryBenchmarks(_ report: BenchmarkReport) async throws {
     configuration.accessLog = false
     configuration.eventLoops = Server.Configuration.processorCount
     configuration.keepAliveTimeout = .seconds(120)
-    let helloAsync = Handler(layers: ["Handler"]) { _ in Response.text("Hello, World!") }
+    let helloAsync = Handler { (_: Request) async throws -> Response in Response.text("Hello, World!") }   // an async closure: no synchronous form
     let variants: [(name: String, handler: Handler, taskPerConnection: Bool)] = [
         ("hello (inline)", Handler { _ in Response.text("Hello, World!") }, false),
         ("hello, async only (req task)", helloAsync, false),

@@ -1,4 +1,5 @@
 import Werk
+import WerkBenchmarks
 
 /// Routing: trie matching with 10, 100 and 1 000 rules (static and with an `<int>`), a linear scan
 /// over the same rules as the baseline, time against path length, the whole Router layer, and URL
@@ -73,6 +74,13 @@ func runRoutingBenchmarks(_ report: BenchmarkReport) async throws {
     report.add(BenchmarkResult(group: "routing", name: "Router handler call, <int:id> (match + storage)",
                                nanosecondsPerOp: routedNs,
                                note: "router layer \(Int((routedNs - bareNs).rounded())) ns"))
+    // The same through WerkBenchmarks: median, p99 and allocations per request.
+    var stacks = BenchmarkSuite("routing stacks", requests: [.get("/r499/12345", headers: [("Host", "example.com")])])
+    stacks.add("bare Handler", baseline: true, bare)
+    stacks.add("Router, 1 000 rules, <int:id>", app)
+    stacks.add("Router, 1 000 rules, no match (404)", requests: [.get("/nothing/here")], app)
+    await runLibrarySuite(stacks, report)
+
     let map = router.map
     report.add(BenchmarkResult(group: "routing", name: "build /r250/<int:id>",
                                nanosecondsPerOp: try measure(iterations: iterations) {

@@ -17,8 +17,9 @@
 import Glibc
 import Werk
 import WerkServer
+import WerkBenchmarks
 
-struct LoadResult {
+struct ServerLoadResult {
     var requestsPerSecond: Double
     var p50: String
     var p99: String
@@ -27,6 +28,8 @@ struct LoadResult {
     var cpuMicrosPerRequest: Double? = nil
     /// The user-space part of it: the server's own code, without the kernel's socket work.
     var userMicrosPerRequest: Double? = nil
+    /// CPU seconds of the built-in generator's threads (in this process; subtracted from the server's).
+    var generatorCPUSeconds: Double = 0
 }
 
 /// The Werk servers measured: the issue's hello world (a handler that never awaits, answered inline
@@ -41,7 +44,7 @@ private func werkVariants() -> [(name: String, handler: Handler, listeners: List
         for i in 0..<19 { Route("/section\(i)/<int:id>", handler: Handler { _ in "section" }) }
         Route("/", handler: hello)
     }
-    let helloAsync = Handler(layers: ["Handler"]) { _ in Response.text("Hello, World!") }
+    let helloAsync = Handler { (_: Request) async throws -> Response in Response.text("Hello, World!") }   // an async closure: no synchronous form
     let all: [(key: String, name: String, handler: Handler, listeners: ListenerDesign, logged: Bool, perConnection: Bool)] = [
         ("hello", "WerkServer hello (inline)", hello, .perLoop, false, false),
         ("hello-async", "  hello, async only (req task)", helloAsync, .perLoop, false, false),
@@ -87,7 +90,8 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
         servers.append((variant.name, server, "http://127.0.0.1:\(address.port ?? 0)/"))
     }
 
-    let wrk = findExecutable("wrk")
+    // `--load builtin` forces the built-in generator even where wrk is installed.
+    let wrk = report.session.arguments.driver == .builtin ? nil : findExecutable("wrk")
     let nginx = findExecutable("nginx")
     print("\nServer: hello world over loopback, \(loops) event loops, \(seconds) s per run, \(rounds) round(s), median shown")
     print("  load generator: \(wrk.map { "\($0) -t1 -c64 -d\(seconds)s --latency" } ?? "built-in (64 connections, 4 threads)")")
@@ -96,8 +100,8 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     if let nginx { nginxInstance = NginxInstance(binary: nginx, workers: loops) }
     defer { nginxInstance?.stop() }
 
-    var werkRuns: [[LoadResult]] = Array(repeating: [], count: servers.count)
-    var nginxRuns: [LoadResult] = []
+    var werkRuns: [[ServerLoadResult]] = Array(repeating: [], count: servers.count)
+    var nginxRuns: [ServerLoadResult] = []
     for server in servers { _ = runLoad(url: server.url, seconds: 1, wrk: wrk) }   // warm-up
     for _ in 0..<rounds {
         for (index, server) in servers.enumerated() {
@@ -113,8 +117,12 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     for server in servers { await server.server.shutdown() }
 
     print("  \("server".padding(30)) \("req/s".leftPadding(10)) \("p50".leftPadding(10)) \("p99".leftPadding(10)) \("RSS".leftPadding(10)) \("CPU/req".leftPadding(10)) \("user/req".leftPadding(10))")
-    func row(_ name: String, _ runs: [LoadResult], _ rss: Int?) -> Double? {
+    func row(_ name: String, _ runs: [ServerLoadResult], _ rss: Int?) -> Double? {
         guard let median = median(runs) else { print("  \(name.padding(30)) (no result)"); return nil }
+        var values = ["rps": median.requestsPerSecond]
+        if let cpu = middle(runs.compactMap(\.cpuMicrosPerRequest)) { values["cpu_us"] = cpu }
+        if let rss { values["rss_mib"] = Double(rss) / 1024 }
+        report.record(BenchmarkRecord(group: "server", name: String(name.trimmingPrefix("  ")), values: values))
         print("  \(name.padding(30)) \(String(Int(median.requestsPerSecond)).leftPadding(10)) \(median.p50.leftPadding(10)) "
               + "\(median.p99.leftPadding(10)) \((rss.map { "\($0 / 1024) MiB" } ?? "?").leftPadding(10)) "
               + "\(microseconds(median.cpuMicrosPerRequest).leftPadding(10)) \(microseconds(median.userMicrosPerRequest).leftPadding(10))")
@@ -144,12 +152,12 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
     }
     let nginxCPU = nginxRuns.compactMap(\.cpuMicrosPerRequest)
     if !nginxCPU.isEmpty { print("  CPU/req by round nginx: \(nginxCPU.map { microseconds($0) }.joined(separator: ", ")); median \(microseconds(middle(nginxCPU)))") }
-    print("  RSS and CPU of WerkServer are the benchmark process's (all Werk servers + harness); nginx's are master + workers.")
+    print("  RSS and CPU of WerkServer are the benchmark process's (all Werk servers + harness, minus the built-in generator's threads' CPU); nginx's are master + workers.")
     fflush(nil)
 }
 
 /// Runs `load` and adds the CPU time the `pids` used during it, per request.
-func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult? {
+func measured(_ pids: [pid_t], _ load: () -> ServerLoadResult?) -> ServerLoadResult? {
     func total() -> (user: Int, system: Int) {
         pids.map(cpuTicks).reduce((0, 0)) { ($0.user + $1.user, $0.system + $1.system) }
     }
@@ -158,8 +166,11 @@ func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult? {
     let after = total()
     let user = after.user - before.user, ticks = user + after.system - before.system
     let perSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+    // The built-in generator's threads run in this process: their CPU is not the server's. (Its
+    // user/system split is unknown, so the user column keeps it.)
+    let serverSeconds = max(0, Double(ticks) / perSecond - result.generatorCPUSeconds)
     if result.requests > 0 { result.userMicrosPerRequest = Double(user) / perSecond * 1e6 / Double(result.requests) }
-    if result.requests > 0 { result.cpuMicrosPerRequest = Double(ticks) / perSecond * 1e6 / Double(result.requests) }
+    if result.requests > 0 { result.cpuMicrosPerRequest = serverSeconds * 1e6 / Double(result.requests) }
     return result
 }
 
@@ -171,7 +182,7 @@ private func middle(_ values: [Double]) -> Double? {
     values.isEmpty ? nil : values.sorted()[values.count / 2]
 }
 
-func median(_ runs: [LoadResult]) -> LoadResult? {
+func median(_ runs: [ServerLoadResult]) -> ServerLoadResult? {
     guard !runs.isEmpty else { return nil }
     return runs.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[runs.count / 2]
 }
@@ -191,14 +202,16 @@ func findExecutable(_ name: String) -> String? {
     return nil
 }
 
-func runLoad(url: String, seconds: Int, wrk: String?) -> LoadResult? {
+func runLoad(url: String, seconds: Int, wrk: String?) -> ServerLoadResult? {
     guard let wrk else {
-        return BuiltinLoad.run(url: url, seconds: seconds).map {
-            LoadResult(requestsPerSecond: $0.requestsPerSecond, p50: $0.p50, p99: $0.p99, requests: $0.requests)
+        return BuiltinLoad.runDetailed(url: url, seconds: Double(seconds)).map { load -> ServerLoadResult in
+            func ms(_ ns: Double?) -> String { ns.map { "\(Double(Int($0 / 10_000)) / 100)ms" } ?? "?" }
+            return ServerLoadResult(requestsPerSecond: load.requestsPerSecond, p50: ms(load.latency.p50), p99: ms(load.latency.p99),
+                              requests: load.requests, generatorCPUSeconds: load.generatorCPUSeconds)
         }
     }
     guard let output = runProcess(wrk, ["-t1", "-c64", "-d\(seconds)s", "--latency", url]) else { return nil }
-    var result = LoadResult(requestsPerSecond: 0, p50: "?", p99: "?")
+    var result = ServerLoadResult(requestsPerSecond: 0, p50: "?", p99: "?")
     for line in output.split(separator: "\n") {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
         if line.hasPrefix("Requests/sec:"), fields.count >= 2 { result.requestsPerSecond = Double(fields[1]) ?? 0 }

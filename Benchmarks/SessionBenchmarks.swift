@@ -1,4 +1,5 @@
 import Werk
+import WerkBenchmarks
 
 /// Sessions: the per-request cost of the middleware, and the signing primitives under it.
 func runSessionBenchmarks(_ report: BenchmarkReport) async throws {
@@ -39,6 +40,20 @@ func runSessionBenchmarks(_ report: BenchmarkReport) async throws {
                                        blackHole(try await app(request))
                                    }, note: "target < 10 µs"))
     }
+
+    // The same stacks through WerkBenchmarks: median, p99 and allocations per request.
+    let cookie: [(name: String, value: String)] = [("theme", "dark"), ("session", werkCookie)]
+    var stacks = BenchmarkSuite("sessions stacks", requests: [.get("/", headers: [("Host", "localhost")], cookies: cookie)])
+    stacks.add("session untouched", baseline: true, untouched)
+    stacks.add("load small session", reading)
+    stacks.add("load + save small session (Werk format)", Stack {
+        werk
+        Handler { request in
+            request.session["visits"] = .int((request.session.int("visits") ?? 0) + 1)
+            return Response.text("ok")
+        }
+    })
+    await runLibrarySuite(stacks, report)
 
     report.header("Sessions: signing (ns/op)")
     let payload = Array(werkCookie.split(separator: ".")[0].utf8)

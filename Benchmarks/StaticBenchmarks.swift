@@ -10,6 +10,7 @@
 
 import Glibc
 import Werk
+import WerkBenchmarks
 
 func runStaticBenchmarks(_ report: BenchmarkReport) async throws {
     let seconds = Int(staticEnvironment("WERK_BENCH_SECONDS") ?? "") ?? 5
@@ -95,6 +96,10 @@ func runStaticBenchmarks(_ report: BenchmarkReport) async throws {
         }
         print(line)
         fflush(nil)
+        for (index, target) in targets.enumerated() where medians[index] > 0 {
+            report.record(BenchmarkRecord(group: "static", name: "\(benchCase.name), \(target.name)",
+                                          values: ["rps": medians[index]]))
+        }
     }
     if nginx == nil { print("  (nginx not installed: apt-get install -y nginx-light to compare)") }
     print("  Werk's RSS is the benchmark process's (both Werk servers + harness); nginx's is master + workers.")

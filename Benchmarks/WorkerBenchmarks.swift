@@ -34,7 +34,7 @@ func runWorkerBenchmarks(_ report: BenchmarkReport) async throws {
         ("--workers 1, 2 loops", ["--workers", "1", "--event-loops", "2"], nil),
     ]
     print("\n## Worker processes: hello world, \(wrk == nil ? "built-in load" : "wrk -t1 -c64 -d\(seconds)s"), \(rounds) rounds\n")
-    var results: [[LoadResult]] = Array(repeating: [], count: variants.count)
+    var results: [[ServerLoadResult]] = Array(repeating: [], count: variants.count)
     for _ in 0..<rounds {
         for (index, variant) in variants.enumerated() {
             guard let server = BenchmarkServerProcess(["--host", "127.0.0.1", "--port", "0", "--no-access-log"] + variant.arguments,

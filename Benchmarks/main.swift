@@ -1,9 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WerkBenchmarks
 
-// `swift run -c release Benchmarks [suite ...]`: runs the named suites (all when none is named) and
-// prints ns/op tables. Each area of Werk registers its suite here and keeps its cases in its own file.
+// `swift run -c release Benchmarks [suite ...] [options]`: runs the named suites (all when none is
+// named) and prints their tables; `--help` lists the options (--json, --compare, --svg, ...). Each
+// area of Werk registers its suite here and keeps its cases in its own file.
 
 let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("core", runCoreBenchmarks),
@@ -16,6 +18,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("proxies", runProxyBenchmarks),
     ("multipart", runMultipartBenchmarks),
     ("workers", runWorkerBenchmarks),
+    ("example", runExampleBenchmarks),
 ]
 
 // The workers suite runs this executable again as its server (a supervisor re-executes its binary).
@@ -24,16 +27,21 @@ if getenv("WERK_BENCH_SERVE") != nil {
     exit(0)
 }
 
-let requested = Array(CommandLine.arguments.dropFirst())
+let session = BenchmarkSession.fromCommandLine()
+let requested = session.arguments.names
 let unknown = requested.filter { name in !suites.contains { $0.name == name } }
 if !unknown.isEmpty {
-    print("Unknown suite(s): \(unknown.joined(separator: ", ")). Available: \(suites.map(\.name).joined(separator: ", "))")
-    exit(2)
+    BenchmarkSession.usageFailure("unknown suite(s): \(unknown.joined(separator: ", ")). Available: \(suites.map(\.name).joined(separator: ", "))")
+}
+if session.arguments.list {
+    print(suites.map(\.name).joined(separator: "\n"))
+    exit(0)
 }
 #if DEBUG
 print("warning: a debug build; run `swift run -c release Benchmarks` for meaningful numbers")
 #endif
-let report = BenchmarkReport()
+let report = BenchmarkReport(session: session)
 for suite in suites where requested.isEmpty || requested.contains(suite.name) {
     try await suite.run(report)
 }
+exit(session.finish(printTables: false))

@@ -66,7 +66,11 @@ struct LifecycleTests {
             if request.pathInfo == "/slow" { await gate.wait() }
             return Response.text("done")
         }
-        let server = Server(app, configuration: testConfiguration())
+        // The test opens the gate itself: the shutdown timeout must not cut the slow request first on
+        // a loaded machine (with the default 5 s it did, now and then, in full runs).
+        var configuration = testConfiguration()
+        configuration.shutdownTimeout = .seconds(60)
+        let server = Server(app, configuration: configuration)
         let address = try server.start()
         // An idle keep-alive connection and a request that waits in the handler.
         let idleAnswered = Atomic<Bool>(false)
