@@ -18,10 +18,12 @@ extension Request {
     }
 
     /// ``host`` without the port.
-    public var hostName: String {
-        let h = host
-        if h.hasPrefix("["), let close = h.firstIndex(of: "]") { return String(h[...close]) }
-        return String(h.split(separator: ":", maxSplits: 1).first ?? "")
+    public var hostName: String { String(Self.name(ofHost: host)) }
+
+    /// The name part of a ``host`` value: without the port, brackets kept around an IPv6 address.
+    static func name(ofHost host: String) -> Substring {
+        if host.hasPrefix("["), let close = host.firstIndex(of: "]") { return host[...close] }
+        return host[..<(host.utf8.firstIndex(of: UInt8(ascii: ":")) ?? host.endIndex)]
     }
 
     /// The host, checked against ``trustedHosts`` when they are set. Throws ``HTTPError`` 400 ("Host
@@ -99,7 +101,12 @@ extension Request {
     /// Whether `host` has only the characters Werkzeug 3.1.8 allows: a name or IPv4 address, or an
     /// IPv6 literal in brackets, with an optional numeric port.
     static func isValidHost(_ host: Substring) -> Bool {
-        let bytes = Array(host.utf8)
+        // A header's Substring is contiguous UTF-8: checked in place, without copying it.
+        if let valid = host.utf8.withContiguousStorageIfAvailable({ isValidHost(bytes: $0) }) { return valid }
+        return Array(host.utf8).withUnsafeBufferPointer { isValidHost(bytes: $0) }
+    }
+
+    private static func isValidHost(bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         guard !bytes.isEmpty else { return false }
         var i = 0
         if bytes[0] == UInt8(ascii: "[") {
@@ -128,7 +135,7 @@ extension Request {
         }
         if i == bytes.count { return true }
         guard bytes[i] == UInt8(ascii: ":"), i + 1 < bytes.count else { return false }
-        return bytes[(i + 1)...].allSatisfy { $0 &- 48 < 10 }
+        return UnsafeBufferPointer(rebasing: bytes[(i + 1)...]).allSatisfy { $0 &- 48 < 10 }
     }
 
     private static func isHexDigit(_ c: UInt8) -> Bool {
@@ -225,5 +232,19 @@ package struct TrustedHostPattern: Sendable {
     package func matches(lowercasedName: String) -> Bool {
         lowercasedName == name || (subdomains && lowercasedName.utf8.count > name.utf8.count
             && lowercasedName.hasSuffix(name) && lowercasedName.utf8.dropLast(name.utf8.count).last == UInt8(ascii: "."))
+    }
+
+    /// Whether a host name in any case is accepted, compared in place (ASCII case-insensitively).
+    package func matches(name candidate: Substring) -> Bool {
+        let candidate = candidate.utf8, own = name.utf8
+        if candidate.count == own.count { return Self.equalIgnoringASCIICase(candidate, own) }
+        guard subdomains, candidate.count > own.count else { return false }
+        let suffixStart = candidate.index(candidate.endIndex, offsetBy: -own.count)
+        return candidate[candidate.index(before: suffixStart)] == UInt8(ascii: ".")
+            && Self.equalIgnoringASCIICase(candidate[suffixStart...], own)
+    }
+
+    private static func equalIgnoringASCIICase(_ a: Substring.UTF8View, _ lowercased: String.UTF8View) -> Bool {
+        a.count == lowercased.count && zip(a, lowercased).allSatisfy { ASCII.lowercase($0) == $1 }
     }
 }

@@ -29,9 +29,10 @@ public struct TrustedHosts: Middleware {
             guard !patterns.isEmpty else {
                 throw HTTPError(.badRequest, "No host is trusted: TrustedHosts was given an empty list.")
             }
-            if incoming.host.isEmpty { throw HTTPError(.badRequest, Request.invalidHostMessage(incoming.headers["Host"])) }
-            let name = ASCII.lowercased(incoming.hostName)
-            guard patterns.contains(where: { $0.matches(lowercasedName: name) }) else { throw incoming.untrustedHostError() }
+            let host = incoming.host
+            if host.isEmpty { throw HTTPError(.badRequest, Request.invalidHostMessage(incoming.headers["Host"])) }
+            let name = Request.name(ofHost: host)
+            guard patterns.contains(where: { $0.matches(name: name) }) else { throw incoming.untrustedHostError() }
             var request = incoming
             request.trustedHosts = hosts
             return request
