@@ -1,0 +1,136 @@
+import Synchronization
+
+/// What the profiler does per request: decide whether to sample, start the record, and when the
+/// response is known (or its stream has ended) turn the record into a ``RequestProfile`` and send
+/// it to the ring, the report and the files.
+final class ProfilerEngine: Sendable {
+    let options: Options
+    let store: ProfileStore
+    private let everyNth: Int
+    private let cookiePrefix: String
+
+    typealias Options = Profiler.Options
+
+    init(options: Options, store: ProfileStore) {
+        self.options = options
+        self.store = store
+        if case .everyNth(let n) = options.sampling { everyNth = max(n, 1) } else { everyNth = 1 }
+        if case .requested(_, let cookie) = options.sampling { cookiePrefix = cookie + "=" } else { cookiePrefix = "" }
+    }
+
+    /// A new record when `request` is sampled, nil otherwise.
+    @inline(__always)
+    func begin(_ request: Request) -> Recording? {
+        switch options.sampling {
+        case .everyRequest:
+            break
+        case .everyNth:
+            guard store.sampled.wrappingAdd(1, ordering: .relaxed).oldValue % everyNth == 0 else { return nil }
+        case .requested(let header, _):
+            guard isRequested(request, header: header), options.authorize(request) else { return nil }
+        case .never:
+            return nil
+        }
+        return Recording(id: store.makeID(), clock: options.clock, rootName: request.method.rawValue,
+                         maxFrames: options.maxFramesPerRequest)
+    }
+
+    private func isRequested(_ request: Request, header: String) -> Bool {
+        if request.headers.contains(header) { return true }
+        for cookies in request.headers.values(for: "Cookie") where cookies.contains(cookiePrefix) {
+            if request.cookies[String(cookiePrefix.dropLast())] != nil { return true }
+        }
+        return false
+    }
+
+    /// The response, with the profile's link and `Server-Timing`; the profile ends now, or when a
+    /// streamed body ends.
+    func end(_ recording: Recording, request: Request, response: Response) -> Response {
+        var response = response
+        if options.serverTiming {
+            response.headers.add("Server-Timing", ServerTiming.header(for: recording, entries: options.serverTimingEntries))
+        }
+        if options.links != .none, let uiPath = options.uiPath {
+            let link = ProfilerLinks.link(request: request, uiPath: uiPath, id: recording.id)
+            if options.links == .toolbar, let injected = ProfilerLinks.injectToolbar(into: response, link: link, recording: recording) {
+                response = injected
+            } else {
+                response.headers.set(ProfilerLinks.headerName, link)
+            }
+        }
+        guard case .stream(let stream, let length) = response.body else {
+            complete(recording, request: request, response: response, responseSize: response.body.knownLength, error: nil)
+            return response
+        }
+        let bodyFrame = recording.enter("response body", .body)
+        let answered = response  // its body is the handler's stream, which knows nothing of the watcher (no cycle)
+        let watcher = StreamWatcher { [self] sent, failed in
+            recording.exit(bodyFrame, failed: failed)
+            complete(recording, request: request, response: answered, responseSize: sent, error: nil)
+        }
+        response.body = .stream(ByteStream {
+            var pulling = stream.makeAsyncIterator()
+            do {
+                guard let chunk = try await pulling.next() else {
+                    watcher.ended(failed: false)
+                    return nil
+                }
+                watcher.add(chunk.count)
+                return chunk
+            } catch {
+                watcher.ended(failed: true)
+                throw error
+            }
+        }, length: length)
+        return response
+    }
+
+    /// The stack threw: the profile ends with the error's status.
+    func end(_ recording: Recording, request: Request, error: any Error) {
+        complete(recording, request: request, response: nil, responseSize: nil, error: error)
+    }
+
+    private func complete(_ recording: Recording, request: Request, response: Response?, responseSize: Int?, error: (any Error)?) {
+        let status = response?.status.code ?? (error as? HTTPError)?.status.code ?? 500
+        guard let state = recording.finish(failed: error != nil || status >= 500) else { return }
+        var profile = RequestProfile(
+            id: recording.id, method: request.method.rawValue, target: request.target,
+            path: request.scriptName + request.pathInfo, route: state.route, status: status,
+            errorType: error.map { String(describing: type(of: $0)) }, startedAt: recording.wallStart, duration: 0,
+            requestSize: request.contentLength, responseSize: responseSize,
+            requestHeaders: RequestProfile.shown(request.headers),
+            responseHeaders: response.map { RequestProfile.shown($0.headers) } ?? [],
+            frames: RequestProfile.frames(from: state.frames, start: recording.startTime),
+            events: state.events.map { RequestProfile.Event(name: $0.name, at: $0.at &- recording.startTime, frame: Int($0.frame)) },
+            counters: state.counters, droppedFrames: state.dropped)
+        profile.frames[0].name = profile.spanName
+        profile.duration = profile.frames[0].totalTime
+        store.add(profile)
+        if let report = options.report { report.write(ProfileReport.text(for: profile, sortBy: report.sortBy, restrictions: report.restrictions)) }
+        if let directory = options.profileDirectory {
+            ProfileFiles.write(profile, directory: directory, format: options.filenameFormat, formats: options.fileFormats)
+        }
+    }
+}
+
+/// Counts the bytes of a streamed body and reports its end once: at the last chunk, at an error, or
+/// when the stream is dropped unread (the client went away).
+final class StreamWatcher: Sendable {
+    private let state = Mutex<(sent: Int, done: Bool)>((0, false))
+    private let onEnd: @Sendable (Int, Bool) -> Void
+
+    init(onEnd: @escaping @Sendable (Int, Bool) -> Void) { self.onEnd = onEnd }
+
+    func add(_ count: Int) { state.withLock { $0.sent &+= count } }
+
+    func ended(failed: Bool) {
+        let sent: Int? = state.withLock { state in
+            if state.done { return nil }
+            state.done = true
+            return state.sent
+        }
+        if let sent { onEnd(sent, failed) }
+    }
+
+    deinit { ended(failed: true) }
+}
