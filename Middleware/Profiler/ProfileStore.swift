@@ -3,7 +3,7 @@ import Synchronization
 /// The last N finished profiles (a bounded ring), and the numbers the sampler needs.
 final class ProfileStore: Sendable {
     let capacity: Int
-    private let ring: Mutex<(profiles: [RequestProfile], next: Int)>
+    private let ring: Mutex<(profiles: [FinishedRecord], next: Int)>
     private let nextID = Atomic<Int>(1)
     let sampled = Atomic<Int>(0)
 
@@ -14,7 +14,7 @@ final class ProfileStore: Sendable {
 
     func makeID() -> Int { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
 
-    func add(_ profile: RequestProfile) {
+    func add(_ profile: FinishedRecord) {
         let capacity = self.capacity
         ring.withLock { ring in
             if ring.profiles.count < capacity {
@@ -29,11 +29,11 @@ final class ProfileStore: Sendable {
     /// The profiles, newest first.
     func all() -> [RequestProfile] {
         let (profiles, next) = ring.withLock { ($0.profiles, $0.next) }
-        guard profiles.count == capacity else { return profiles.reversed() }
-        return Array((profiles[next...] + profiles[..<next]).reversed())
+        guard profiles.count == capacity else { return profiles.reversed().map(\.profile) }
+        return (profiles[next...] + profiles[..<next]).reversed().map(\.profile)
     }
 
-    func profile(id: Int) -> RequestProfile? { ring.withLock { $0.profiles.first { $0.id == id } } }
+    func profile(id: Int) -> RequestProfile? { ring.withLock { $0.profiles.first { $0.id == id } }?.profile }
 }
 
 /// Per-route percentiles over the profiles in the ring.

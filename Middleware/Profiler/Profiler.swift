@@ -60,9 +60,8 @@ public struct Profiler: LayerInstrumenting {
     /// when sampled, recorded. Synchronous when `next` is.
     public func wrap(_ next: Handler) -> Handler {
         let engine = ProfilerEngine(options: options, store: store)
-        let ui = options.uiPath.map { ProfilerUI(path: $0, store: store, authorize: options.authorize) }
         let respond: @Sendable (Request) async throws -> Response = { request in
-            if let ui, let response = try ui.respond(to: request) { return response }
+            if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
             guard let recording = engine.begin(request) else { return try await next(request) }
             var request = request
             request.storage[RecordingKey.self] = recording
@@ -75,7 +74,7 @@ public struct Profiler: LayerInstrumenting {
         }
         guard let synchronous = next.synchronous else { return Handler(layers: next.layers, respond, synchronous: nil) }
         return Handler(layers: next.layers, respond, synchronous: { request in
-            if let ui, let response = try ui.respond(to: request) { return response }
+            if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
             guard let recording = engine.begin(request) else { return try synchronous(request) }
             var request = request
             request.storage[RecordingKey.self] = recording

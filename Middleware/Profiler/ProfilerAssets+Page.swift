@@ -7,6 +7,7 @@ enum ProfilerAssets {
     <meta charset="utf-8">
     <meta name="viewport" content="width=device-width, initial-scale=1">
     <title>Werk profiler</title>
+    <link rel="icon" href="data:,">
     <link rel="stylesheet" href="app.css">
     </head>
     <body>

@@ -6,28 +6,60 @@ import Synchronization
 final class ProfilerEngine: Sendable {
     let options: Options
     let store: ProfileStore
+    /// The sampling decision's inputs, unpacked once so that an unsampled request touches only these.
+    private let mode: Mode
     private let everyNth: Int
+    private let header: String
     private let cookiePrefix: String
+    private let authorize: @Sendable (Request) -> Bool
 
     typealias Options = Profiler.Options
+    private enum Mode { case every, nth, requested, never }
+
+    private let ui: ProfilerUI?
+    /// The UI's path without its trailing slash (empty: no UI), compared with each request's path.
+    private let uiBase: String
 
     init(options: Options, store: ProfileStore) {
         self.options = options
         self.store = store
-        if case .everyNth(let n) = options.sampling { everyNth = max(n, 1) } else { everyNth = 1 }
-        if case .requested(_, let cookie) = options.sampling { cookiePrefix = cookie + "=" } else { cookiePrefix = "" }
+        ui = options.uiPath.map { ProfilerUI(path: $0, store: store, authorize: options.authorize) }
+        uiBase = ui?.base ?? ""
+        authorize = options.authorize
+        var nth = 1, header = "", cookiePrefix = ""
+        switch options.sampling {
+        case .everyRequest: mode = .every
+        case .everyNth(let n): mode = .nth; nth = max(n, 1)
+        case .requested(let name, let cookie): mode = .requested; header = name; cookiePrefix = cookie + "="
+        case .never: mode = .never
+        }
+        everyNth = nth
+        self.header = header
+        self.cookiePrefix = cookiePrefix
     }
+
+    /// Whether the request is for the UI (its path starts with the UI's path): one byte comparison
+    /// for most requests.
+    @inline(__always)
+    func isForUI(_ request: Request) -> Bool {
+        let base = uiBase.utf8, path = request.pathInfo.utf8
+        guard !base.isEmpty, path.count >= base.count else { return false }
+        return path.starts(with: base)
+    }
+
+    /// The UI's answer; nil when the path only starts like the UI's (`/__profilerX`).
+    func answerUI(_ request: Request) throws -> Response? { try ui?.respond(to: request) }
 
     /// A new record when `request` is sampled, nil otherwise.
     @inline(__always)
     func begin(_ request: Request) -> Recording? {
-        switch options.sampling {
-        case .everyRequest:
+        switch mode {
+        case .every:
             break
-        case .everyNth:
+        case .nth:
             guard store.sampled.wrappingAdd(1, ordering: .relaxed).oldValue % everyNth == 0 else { return nil }
-        case .requested(let header, _):
-            guard isRequested(request, header: header), options.authorize(request) else { return nil }
+        case .requested:
+            guard isRequested(request, header: header), authorize(request) else { return nil }
         case .never:
             return nil
         }
@@ -93,19 +125,14 @@ final class ProfilerEngine: Sendable {
     private func complete(_ recording: Recording, request: Request, response: Response?, responseSize: Int?, error: (any Error)?) {
         let status = response?.status.code ?? (error as? HTTPError)?.status.code ?? 500
         guard let state = recording.finish(failed: error != nil || status >= 500) else { return }
-        var profile = RequestProfile(
-            id: recording.id, method: request.method.rawValue, target: request.target,
-            path: request.scriptName + request.pathInfo, route: state.route, status: status,
-            errorType: error.map { String(describing: type(of: $0)) }, startedAt: recording.wallStart, duration: 0,
-            requestSize: request.contentLength, responseSize: responseSize,
-            requestHeaders: RequestProfile.shown(request.headers),
-            responseHeaders: response.map { RequestProfile.shown($0.headers) } ?? [],
-            frames: RequestProfile.frames(from: state.frames, start: recording.startTime),
-            events: state.events.map { RequestProfile.Event(name: $0.name, at: $0.at &- recording.startTime, frame: Int($0.frame)) },
-            counters: state.counters, droppedFrames: state.dropped)
-        profile.frames[0].name = profile.spanName
-        profile.duration = profile.frames[0].totalTime
-        store.add(profile)
+        let record = FinishedRecord(
+            id: recording.id, method: request.method.rawValue, target: request.target, scriptName: request.scriptName,
+            pathInfo: request.pathInfo, status: status, errorType: error.map { String(describing: type(of: $0)) },
+            startedAt: recording.wallStart, startTime: recording.startTime, requestSize: request.contentLength,
+            responseSize: responseSize, requestHeaders: request.headers, responseHeaders: response?.headers, state: state)
+        store.add(record)
+        guard options.report != nil || options.profileDirectory != nil else { return }
+        let profile = record.profile
         if let report = options.report { report.write(ProfileReport.text(for: profile, sortBy: report.sortBy, restrictions: report.restrictions)) }
         if let directory = options.profileDirectory {
             ProfileFiles.write(profile, directory: directory, format: options.filenameFormat, formats: options.fileFormats)

@@ -17,9 +17,9 @@ struct ProfilerUI: Sendable {
     /// The UI's answer when `request` is for the UI, nil otherwise (the request goes on).
     @inline(__always)
     func respond(to request: Request) throws -> Response? {
-        let path = request.pathInfo
-        guard path.utf8.count >= base.utf8.count, path.hasPrefix(base) else { return nil }
-        let rest = path.utf8.dropFirst(base.utf8.count)
+        let path = request.pathInfo.utf8
+        guard path.count >= base.utf8.count, path.starts(with: base.utf8) else { return nil }
+        let rest = path.dropFirst(base.utf8.count)
         if rest.isEmpty { return try answer(request, page: "") }
         guard rest.first == UInt8(ascii: "/") else { return nil }
         return try answer(request, page: String(Substring(rest.dropFirst())))
@@ -81,7 +81,7 @@ struct ProfilerUI: Sendable {
     /// The UI runs only its own script and style, is not framed, sniffed or cached.
     private func secure(_ response: inout Response) {
         response.headers.set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; "
-                             + "connect-src 'self'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+                             + "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
         response.headers.set("X-Content-Type-Options", "nosniff")
         response.headers.set("Cache-Control", "no-store")
         response.headers.set("Referrer-Policy", "no-referrer")

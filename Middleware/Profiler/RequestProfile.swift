@@ -137,3 +137,37 @@ extension RequestProfile {
         return result
     }
 }
+
+/// A finished record as the ring keeps it: the raw frames and the request's and response's values,
+/// turned into a ``RequestProfile`` only when someone looks (the UI, the report, the files), so a
+/// profiled request pays for recording and not for presentation.
+struct FinishedRecord: Sendable {
+    var id: Int
+    var method: String
+    var target: String
+    var scriptName: String
+    var pathInfo: String
+    var status: Int
+    var errorType: String?
+    var startedAt: Int64
+    var startTime: UInt64
+    var requestSize: Int?
+    var responseSize: Int?
+    var requestHeaders: Headers
+    var responseHeaders: Headers?
+    var state: Recording.State
+
+    var profile: RequestProfile {
+        var profile = RequestProfile(
+            id: id, method: method, target: target, path: scriptName + pathInfo, route: state.route, status: status,
+            errorType: errorType, startedAt: startedAt, duration: 0, requestSize: requestSize, responseSize: responseSize,
+            requestHeaders: RequestProfile.shown(requestHeaders),
+            responseHeaders: responseHeaders.map { RequestProfile.shown($0) } ?? [],
+            frames: RequestProfile.frames(from: state.frames, start: startTime),
+            events: state.events.map { RequestProfile.Event(name: $0.name, at: $0.at &- startTime, frame: Int($0.frame)) },
+            counters: state.counters, droppedFrames: state.dropped)
+        profile.frames[0].name = profile.spanName
+        profile.duration = profile.frames[0].totalTime
+        return profile
+    }
+}
