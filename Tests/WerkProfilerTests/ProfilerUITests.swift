@@ -103,6 +103,7 @@ struct ProfilerUITests {
         let (_, moved) = profiledApp { $0.uiPath = "/_debug/profiles" }
         #expect(try await moved.get("/_debug/profiles/").status == .ok)
         #expect(try await moved.get("/__profiler/").text == "ok")
+        #expect(try await moved.get("/_debug/profilesX").text == "ok")   // only starts like the UI's path
         let (_, none) = profiledApp { $0.uiPath = nil }
         #expect(try await none.get("/__profiler/").text == "ok")
     }
