@@ -81,6 +81,10 @@ func runProfilerBenchmarks(_ report: BenchmarkReport) async throws {
                                    note: "unsampled overhead \(Int(result.extra.rounded())) ns per request (budget 50)"))
     }
 
+    let twenty = compare(stack(profiler(.never), layers: 20), with: stack(nil, layers: 20), 200_000)
+    report.add(BenchmarkResult(group: "profiler", name: "20 layers + handler, profiler sampling never", nanosecondsPerOp: twenty.ns,
+                               note: "per unsampled layer \(Int(((twenty.extra - neverAlone.extra) / 20).rounded())) ns"))
+
     // Per profiled layer: 10 profiled layers against 10 plain ones, both minus their handler-only stack.
     let every = Profiler.Sampling.everyRequest
     let profiledNone = stack(profiler(every), layers: 0)
