@@ -59,7 +59,8 @@ final class Recording: Sendable {
         state = Mutex(initial)
     }
 
-    /// Opens a frame under the innermost open one; returns its index (-1 when not recorded).
+    /// Opens a layer (or body) frame under the innermost open layer; returns its index (-1 when not
+    /// recorded). Layers of one request nest strictly (each calls `next` once), so they keep a stack.
     @inline(__always)
     func enter(_ name: String, _ kind: ProfileFrameKind) -> Int32 {
         let now = clock.now()
@@ -72,6 +73,28 @@ final class Recording: Sendable {
             let index = Int32(truncatingIfNeeded: state.frames.count)
             state.frames.append(RecordedFrame(name: name, kind: kind, parent: state.open.last ?? 0, start: now))
             state.open.append(index)
+            return index
+        }
+    }
+
+    /// Opens a span frame. Its parent is the asynchronous span whose body it runs in (`within`, from
+    /// the task-local context, which child tasks inherit) or the innermost open layer or synchronous
+    /// span, whichever was entered last: asynchronous spans started side by side in child tasks are
+    /// siblings, not nested in each other. A synchronous span (`stacked`) cannot suspend, so it goes
+    /// on the stack like a layer instead of paying for a task-local value.
+    @inline(__always)
+    func enterSpan(_ name: String, within: Int32?, stacked: Bool) -> Int32 {
+        let now = clock.now()
+        let maxFrames = self.maxFrames
+        return state.withLock { state -> Int32 in
+            guard !state.finished, state.frames.count < maxFrames else {
+                state.dropped += 1
+                return -1
+            }
+            let index = Int32(truncatingIfNeeded: state.frames.count)
+            let parent = max(within ?? 0, state.open.last ?? 0)
+            state.frames.append(RecordedFrame(name: name, kind: .span, parent: parent, start: now))
+            if stacked { state.open.append(index) }
             return index
         }
     }
@@ -95,11 +118,11 @@ final class Recording: Sendable {
         }
     }
 
-    func event(_ name: String) {
+    func event(_ name: String, within: Int32?) {
         let now = clock.now()
         state.withLock { state in
             guard !state.finished, state.events.count < maxFrames else { return }
-            state.events.append((name, now, state.open.last ?? 0))
+            state.events.append((name, now, max(within ?? 0, state.open.last ?? 0)))
         }
     }
 
@@ -143,6 +166,27 @@ final class Recording: Sendable {
     }
 }
 
+/// The span whose body is running, per task (child tasks inherit it): the parent of spans and events
+/// opened there.
+struct SpanContext: Sendable {
+    let recording: ObjectIdentifier
+    let frame: Int32
+
+    init(recording: Recording, frame: Int32) {
+        self.recording = ObjectIdentifier(recording)
+        self.frame = frame
+    }
+
+    @TaskLocal static var current: SpanContext?
+
+    /// The current span's frame when it belongs to `recording`.
+    @inline(__always)
+    static func frame(in recording: Recording) -> Int32? {
+        guard let context = current, context.recording == ObjectIdentifier(recording) else { return nil }
+        return context.frame
+    }
+}
+
 /// The storage key under which a profiled request carries its record.
 enum RecordingKey: StorageKey { typealias Value = Recording }
 
@@ -167,7 +211,7 @@ public struct Profile: Sendable {
     /// Times `body` as a span named `name`, nested in the layer or span around it.
     public func span<Result>(_ name: String, _ body: () throws -> Result) rethrows -> Result {
         guard let recording else { return try body() }
-        let frame = recording.enter(name, .span)
+        let frame = recording.enterSpan(name, within: SpanContext.frame(in: recording), stacked: true)
         do {
             let result = try body()
             recording.exit(frame)
@@ -178,13 +222,16 @@ public struct Profile: Sendable {
         }
     }
 
-    /// Times the asynchronous `body` as a span named `name`, nested in the layer or span around it.
+    /// Times the asynchronous `body` as a span named `name`, nested in the layer or span around it;
+    /// spans that child tasks of `body` open are nested in this one.
     public func span<Result>(_ name: String, isolation: isolated (any Actor)? = #isolation,
                              _ body: () async throws -> Result) async rethrows -> Result {
         guard let recording else { return try await body() }
-        let frame = recording.enter(name, .span)
+        let frame = recording.enterSpan(name, within: SpanContext.frame(in: recording), stacked: false)
+        guard frame >= 0 else { return try await body() }
         do {
-            let result = try await body()
+            let result = try await SpanContext.$current.withValue(SpanContext(recording: recording, frame: frame),
+                                                                   operation: body, isolation: isolation)
             recording.exit(frame)
             return result
         } catch {
@@ -193,8 +240,11 @@ public struct Profile: Sendable {
         }
     }
 
-    /// Records an instant named `name` in the innermost open frame.
-    public func event(_ name: String) { recording?.event(name) }
+    /// Records an instant named `name` in the innermost open span or layer.
+    public func event(_ name: String) {
+        guard let recording else { return }
+        recording.event(name, within: SpanContext.frame(in: recording))
+    }
 
     /// Adds `amount` to the counter `name` (at most 256 counters per request).
     public func count(_ name: String, by amount: Int = 1) { recording?.count(name, by: amount) }

@@ -222,8 +222,8 @@ assert(response.text == "alice")
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_81() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 82)
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_84() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 85)
 var options = Profiler.Options()
 options.sampling = .requested()
 options.authorize = { request in
@@ -241,8 +241,8 @@ assert(response.headers["Server-Timing"] != nil)
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_116() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 117)
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_119() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 120)
 // compile only
 var options = Profiler.Options()
 options.report = Profiler.Report(sortBy: [.selfTime, .calls], restrictions: [.limit(10)])
@@ -1239,7 +1239,7 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:30") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() }
     @Test("Sources/Werk/Werk.docc/Profiling.md:16") func snippet_Sources_Werk_Werk_docc_Profiling_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_15() }
     @Test("Sources/Werk/Werk.docc/Profiling.md:49") func snippet_Sources_Werk_Werk_docc_Profiling_md_48_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_48() }
-    @Test("Sources/Werk/Werk.docc/Profiling.md:82") func snippet_Sources_Werk_Werk_docc_Profiling_md_81_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_81() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:85") func snippet_Sources_Werk_Werk_docc_Profiling_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_84() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:18") func snippet_Sources_Werk_Werk_docc_Proxies_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_17() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:94") func snippet_Sources_Werk_Werk_docc_Proxies_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_93() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:114") func snippet_Sources_Werk_Werk_docc_Proxies_md_113_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_113() }

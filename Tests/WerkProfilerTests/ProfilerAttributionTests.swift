@@ -168,3 +168,44 @@ private func synchronousWork(_ request: Request, _ clock: FakeClock) {
         clock.advance(3)
     }
 }
+
+@Suite("Profiler attribution across child tasks")
+struct ProfilerConcurrencyTests {
+    @Test("spans started side by side in child tasks are siblings, and a span inside one is its child")
+    func concurrentSpans() async throws {
+        let clock = FakeClock()
+        let profiler = Profiler(options: options(clock))
+        let app = Stack {
+            profiler
+            Handler { request async throws -> String in
+                async let first: Int = request.profile.span("first") { () async -> Int in
+                    await Task.yield()
+                    return await request.profile.span("first.inner") { () async -> Int in 1 }
+                }
+                async let second: Int = request.profile.span("second") { () async -> Int in
+                    await Task.yield()
+                    request.profile.event("second.event")
+                    return 2
+                }
+                let sum = await first + second
+                return await request.profile.span("outer") { () async -> String in
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { await request.profile.span("grouped") { () async -> Void in } }
+                    }
+                    return "sum \(sum)"
+                }
+            }
+        }
+        #expect(try await TestClient(app).get("/").text == "sum 3")
+        let profile = try #require(profiler.profiles.first)
+        func parent(of name: String) -> String? {
+            guard let frame = frame(profile, name), frame.parent >= 0 else { return nil }
+            return profile.frames[frame.parent].name
+        }
+        #expect(parent(of: "first") == "Handler")
+        #expect(parent(of: "second") == "Handler")
+        #expect(parent(of: "first.inner") == "first")
+        #expect(parent(of: "grouped") == "outer")
+        #expect(profile.events.first.map { profile.frames[$0.frame].name } == "second")
+    }
+}
