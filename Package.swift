@@ -16,6 +16,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkProxyFix", "ProxyFix"),
     ("WerkLint", "Lint"),
     ("WerkHTTPProxy", "HTTPProxy"),
+    ("WerkProfiler", "Profiler"),
 ]
 
 /// The core libraries a middleware needs beyond WerkCore: sessions sign with WerkSigning, the reverse
@@ -33,6 +34,7 @@ let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkProxyFix": ["WerkRouting"],
     "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
     "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
+    "WerkProfiler": ["WerkServer"],                        // the UI in a headless browser, over a live server
 ]
 
 let package = Package(

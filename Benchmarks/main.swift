@@ -19,6 +19,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("multipart", runMultipartBenchmarks),
     ("workers", runWorkerBenchmarks),
     ("example", runExampleBenchmarks),
+    ("profiler", runProfilerBenchmarks),
 ]
 
 // The workers suite runs this executable again as its server (a supervisor re-executes its binary).

@@ -11,4 +11,5 @@
 @_exported import WerkProxyFix
 @_exported import WerkLint
 @_exported import WerkHTTPProxy
+@_exported import WerkProfiler
 @_exported import WerkTesting

@@ -200,6 +200,79 @@ _ = echo
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_15() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 16)
+let profiler = Profiler()
+let app = Stack {
+    profiler
+    Compress()
+    Handler { request in
+        let rows = request.profile.span("db query") { [1, 2, 3] }
+        request.profile.count("rows", by: rows.count)
+        return "\(rows.count) rows"
+    }
+}
+let client = TestClient(app)
+_ = try await client.get("/report")
+let profile = profiler.profiles[0]
+assert(profile.frames.map(\.name) == ["GET", "Compress", "Handler", "db query"])
+let page = try await client.get("/__profiler/")      // the UI, for loopback clients
+assert(page.status == .ok)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_48() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 49)
+let app = Stack {
+    Profiler()
+    Handler { request async throws -> String in
+        request.profile.route = "/users/<int:id>"
+        let user = try await request.profile.span("load user") {
+            try await Task.sleep(for: .milliseconds(1))
+            return "alice"
+        }
+        request.profile.event("user loaded")
+        return user
+    }
+}
+let response = try await TestClient(app).get("/users/1")
+assert(response.text == "alice")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_84() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 85)
+var options = Profiler.Options()
+options.sampling = .requested()
+options.authorize = { request in
+    Profiler.isLoopback(request) || request.headers["X-Profile-Token"] == "a long random value"
+}
+options.links = .toolbar        // a badge in HTML pages, X-Werk-Profile-Link on the rest
+options.serverTiming = true
+let app = Stack {
+    Profiler(options: options)
+    Handler { _ in Response.html("<html><body>hi</body></html>") }
+}
+let response = try await TestClient(app).get("/", headers: ["X-Werk-Profile": "1"])
+assert(response.text.contains("werk-profiler-toolbar"))
+assert(response.headers["Server-Timing"] != nil)
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_119() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 120)
+// compile only
+var options = Profiler.Options()
+options.report = Profiler.Report(sortBy: [.selfTime, .calls], restrictions: [.limit(10)])
+options.profileDirectory = "profiles"
+let app = Stack {
+    Profiler(options: options)
+    Handler { _ in "ok" }
+}
+try await Server(app).run()
+#sourceLocation()
+}
+
 @Sendable func snippet_Sources_Werk_Werk_docc_Proxies_md_17() async throws {
 #sourceLocation(file: "Sources/Werk/Werk.docc/Proxies.md", line: 18)
 let app = Stack {
@@ -1229,6 +1302,9 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:85") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_84() }
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:20") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19() }
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:30") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:16") func snippet_Sources_Werk_Werk_docc_Profiling_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_15() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:49") func snippet_Sources_Werk_Werk_docc_Profiling_md_48_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_48() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:85") func snippet_Sources_Werk_Werk_docc_Profiling_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_84() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:18") func snippet_Sources_Werk_Werk_docc_Proxies_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_17() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:94") func snippet_Sources_Werk_Werk_docc_Proxies_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_93() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:114") func snippet_Sources_Werk_Werk_docc_Proxies_md_113_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_113() }

@@ -1,0 +1,120 @@
+import Glibc
+
+/// Times every layer of the stack inside it, and the spans the application opens, per request; shows
+/// the result in a web UI, in `Server-Timing`, in a text report and in trace files.
+///
+/// ```swift
+/// let app = Stack {
+///     Profiler()                        // every layer below is timed, no code in them
+///     Compress()
+///     Handler { request in
+///         try await request.profile.span("db query") { try await Task.sleep(for: .milliseconds(2)) }
+///         return "done"
+///     }
+/// }
+/// // http://127.0.0.1:8000/__profiler/ lists the last 100 requests with their flame charts.
+/// ```
+///
+/// The profiler is a ``LayerInstrumenting`` middleware: when the stack is built, each layer inside it
+/// (and the terminal handler) is wrapped so that entering and leaving it is timed; a layer's self
+/// time is its total minus the time spent in `next`. A synchronous stack stays synchronous. A request
+/// that is not sampled (see ``Options/sampling``) pays the sampling decision and, per layer, one
+/// look into the request's storage (measured in the Profiling article).
+///
+/// The UI (``Options/uiPath``) and its data answer only the clients ``Options/authorize`` accepts:
+/// by default loopback clients; others get 403. A profile ends when the response's last byte is
+/// produced: for a streamed body, when the stream ends (a `response body` frame covers it).
+public struct Profiler: LayerInstrumenting {
+    /// The options.
+    public let options: Options
+    let store: ProfileStore
+
+    /// A profiler with `options`.
+    public init(options: Options = Options()) {
+        self.options = options
+        store = ProfileStore(capacity: options.capacity)
+    }
+
+    /// The finished profiles the UI shows, newest first.
+    public var profiles: [RequestProfile] { store.all() }
+
+    /// The finished profile numbered `id`, while it is in the ring.
+    public func profile(id: Int) -> RequestProfile? { store.profile(id: id) }
+
+    /// Whether the request comes from a loopback address (`127.0.0.0/8`, `::1`, `::ffff:127.x.y.z`):
+    /// the default of ``Options/authorize``.
+    @Sendable
+    public static func isLoopback(_ request: Request) -> Bool {
+        guard let address = request.remoteAddress else { return false }
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+    }
+
+    /// Writes `text` to standard error: the default of ``Report/write``.
+    @Sendable
+    public static func writeToStandardError(_ text: String) {
+        var text = text
+        text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
+    }
+
+    /// The profiler around `next`: the UI at ``Options/uiPath``, every other request sampled and,
+    /// when sampled, recorded. Synchronous when `next` is.
+    public func wrap(_ next: Handler) -> Handler {
+        let engine = ProfilerEngine(options: options, store: store)
+        let respond: @Sendable (Request) async throws -> Response = { request in
+            if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
+            guard let recording = engine.begin(request) else { return try await next(request) }
+            var request = request
+            request.storage[RecordingKey.self] = recording
+            do {
+                return engine.end(recording, request: request, response: try await next(request))
+            } catch {
+                engine.end(recording, request: request, error: error)
+                throw error
+            }
+        }
+        guard let synchronous = next.synchronous else { return Handler(layers: next.layers, respond, synchronous: nil) }
+        return Handler(layers: next.layers, respond, synchronous: { request in
+            if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
+            guard let recording = engine.begin(request) else { return try synchronous(request) }
+            var request = request
+            request.storage[RecordingKey.self] = recording
+            do {
+                return engine.end(recording, request: request, response: try synchronous(request))
+            } catch {
+                engine.end(recording, request: request, error: error)
+                throw error
+            }
+        })
+    }
+
+    /// `layer` timed as a frame of the profile of each sampled request; unsampled requests go
+    /// straight through. Keeps the synchronous form.
+    public func instrument(_ layer: Handler, _ info: LayerInfo) -> Handler {
+        let name = info.name
+        let respond: @Sendable (Request) async throws -> Response = { request in
+            guard let recording = request.storage[RecordingKey.self] else { return try await layer(request) }
+            let frame = recording.enter(name, .layer)
+            do {
+                let response = try await layer(request)
+                recording.exit(frame)
+                return response
+            } catch {
+                recording.exit(frame, failed: true)
+                throw error
+            }
+        }
+        guard let synchronous = layer.synchronous else { return Handler(layers: layer.layers, respond, synchronous: nil) }
+        return Handler(layers: layer.layers, respond, synchronous: { request in
+            guard let recording = request.storage[RecordingKey.self] else { return try synchronous(request) }
+            let frame = recording.enter(name, .layer)
+            do {
+                let response = try synchronous(request)
+                recording.exit(frame)
+                return response
+            } catch {
+                recording.exit(frame, failed: true)
+                throw error
+            }
+        })
+    }
+}

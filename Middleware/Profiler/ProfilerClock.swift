@@ -1,0 +1,38 @@
+import Glibc
+
+/// Where the profiler reads time: nanoseconds from an arbitrary, steadily increasing origin.
+///
+/// The default, ``monotonic``, is `clock_gettime(CLOCK_MONOTONIC)` (a vDSO call, no system call).
+/// Tests pass a clock of their own to check attribution exactly:
+///
+/// ```swift
+/// let ticks = Mutex<UInt64>(0)
+/// let clock = ProfilerClock { ticks.withLock { $0 } }
+/// ```
+public struct ProfilerClock: Sendable {
+    private let read: (@Sendable () -> UInt64)?
+
+    /// A clock that reads `now` (nanoseconds; must never go backwards).
+    public init(_ now: @escaping @Sendable () -> UInt64) { read = now }
+
+    private init() { read = nil }
+
+    /// `clock_gettime(CLOCK_MONOTONIC)`, in nanoseconds.
+    public static let monotonic = ProfilerClock()
+
+    /// The current time in nanoseconds.
+    @inline(__always)
+    public func now() -> UInt64 {
+        if let read { return read() }
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        return UInt64(time.tv_sec) &* 1_000_000_000 &+ UInt64(time.tv_nsec)
+    }
+
+    /// The wall-clock time in milliseconds since 1970 (for display and file names only).
+    static func wallMilliseconds() -> Int64 {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return Int64(time.tv_sec) * 1000 + Int64(time.tv_nsec) / 1_000_000
+    }
+}
