@@ -29,6 +29,7 @@ enum DemoApp {
             if options.debug { Lint() }
             ServerHeader()
             Compress()
+            Profiler(options: profilerOptions(options))   // times every layer below it; UI at /__profiler/
             SharedData(["/static": publicFolder])
             Sessions(secretKeys: [options.secretKey])
             Mount("/api", api)
@@ -58,6 +59,17 @@ enum DemoApp {
                 Route("/boom", name: "boom") { _ -> String in throw DemoFailure() }
             }
         }
+    }
+
+    /// Every request profiled (a demo; in production sample with `.everyNth` or `.requested()`),
+    /// the UI for loopback clients only, a toolbar on HTML pages in debug mode and a link header
+    /// otherwise, and Server-Timing for the browser's network panel.
+    static func profilerOptions(_ options: Options) -> Profiler.Options {
+        var profiler = Profiler.Options()
+        profiler.sampling = .everyRequest
+        profiler.links = options.debug ? .toolbar : .header
+        profiler.serverTiming = true
+        return profiler
     }
 
     /// A sub-application mounted at /api.

@@ -1,7 +1,9 @@
 import Glibc
 import Testing
 import WerkCore
+import WerkServer
 import WerkTestSupport
+import WerkTesting
 
 /// The built samples (`Hello`, `Demo`, next to the test bundle) on their command line: `--help`,
 /// bad options and values, a port already in use (issue 9, items 2 and 4).
@@ -66,4 +68,37 @@ struct SampleCommandLineTests {
         first.stop()
         #expect(await first.exitStatus() == 0)   // SIGTERM: a graceful shutdown
     }
+    @Test("the Demo serves its showcase: the index, a static file, the profiler's UI and a 500 that reveals nothing")
+    func demoShowcase() async throws {
+        let demo = try Spawned(Self.productDirectory + "/Demo", ["--port", "0", "--no-access-log"],
+                               environment: ["WERK_SECRET_KEY": "test-key"])
+        defer { demo.stop() }
+        let line = try await ThreadRunner.run { [demo = UncheckedBox(demo)] in demo.value.readLine(demo.value.stdout) }
+        let prefix = "Running on http://127.0.0.1:"
+        try #require(line.hasPrefix(prefix), "\(line)")
+        let port = Int(line.dropFirst(prefix.count).prefix { $0 != "/" }) ?? 0
+        let address = Server.Address(host: "127.0.0.1", port: port)
+        let index = try await exchange(address, "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(index.status == .ok)
+        #expect(index.text.contains("/__profiler/"))
+        #expect(index.headers["Set-Cookie"]?.contains("HttpOnly") == true)
+        #expect(index.headers["X-Werk-Profile-Link"] != nil || index.headers["Server-Timing"] != nil)
+        let file = try await exchange(address, "GET /static/hello.txt HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(file.status == .ok)
+        #expect(file.headers["ETag"] != nil)
+        let profiler = try await exchange(address, "GET /__profiler/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(profiler.status == .ok)
+        #expect(profiler.headers["Content-Type"]?.hasPrefix("text/html") == true)
+        let boom = try await exchange(address, "GET /boom HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        #expect(boom.status == .internalServerError)
+        #expect(!boom.text.contains("DemoFailure"))
+        demo.stop()
+        #expect(await demo.exitStatus() == 0)
+    }
+}
+
+/// Hands a value that is used by one task at a time to a thread (a spawned process's pipes).
+struct UncheckedBox<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
