@@ -16,6 +16,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkProxyFix", "ProxyFix"),
     ("WerkLint", "Lint"),
     ("WerkHTTPProxy", "HTTPProxy"),
+    ("WerkDebugger", "Debugger"),
 ]
 
 /// The core libraries a middleware needs beyond WerkCore: sessions sign with WerkSigning, the reverse
@@ -23,6 +24,7 @@ let middleware: [(name: String, folder: String)] = [
 let extraDependencies: [String: [Target.Dependency]] = [
     "WerkSessions": ["WerkSigning"],
     "WerkHTTPProxy": ["WerkHTTPClient"],
+    "WerkDebugger": ["WerkDiagnostics"],
 ]
 
 /// What a middleware's tests use beyond it, WerkCore and WerkTestSupport: ProxyFix's tests check that
@@ -43,6 +45,7 @@ let package = Package(
         .library(name: "WerkServer", targets: ["WerkServer"]),
         .library(name: "WerkSigning", targets: ["WerkSigning"]),
         .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
+        .library(name: "WerkDiagnostics", targets: ["WerkDiagnostics"]),
         .library(name: "WerkTesting", targets: ["WerkTesting"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
@@ -51,6 +54,8 @@ let package = Package(
         .systemLibrary(name: "CWerkCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CWerkZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CWerkSystem"),
+        // The Swift runtime's will-throw hook (`_swift_willThrow`), exchanged atomically.
+        .target(name: "CWerkThrowHook"),
 
         // The core libraries and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib", "CWerkSystem"], swiftSettings: strict),
@@ -58,12 +63,15 @@ let package = Package(
         .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
         // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
         .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
+        // What error pages share: the report model, its HTML/text/JSON renderers, throw-site backtraces
+        // and symbolication (the Debugger middleware and the dev server's crash pages).
+        .target(name: "WerkDiagnostics", dependencies: ["WerkCore", "CWerkThrowHook"], swiftSettings: strict),
         .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
         // The test client, its cookie jar, and LiveTransport (the same calls over a real socket).
         .target(name: "WerkTesting", dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkTesting"]
+            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkDiagnostics", "WerkTesting"]
                 + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
@@ -88,6 +96,8 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        .testTarget(name: "WerkDiagnosticsTests", dependencies: ["WerkDiagnostics", "WerkCore", "WerkTestSupport", "WerkTesting"],
+                    swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).

@@ -3,6 +3,7 @@
 @_exported import WerkServer
 @_exported import WerkSigning
 @_exported import WerkHTTPClient
+@_exported import WerkDiagnostics
 @_exported import WerkRouting
 @_exported import WerkSessions
 @_exported import WerkDispatcher
