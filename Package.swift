@@ -35,6 +35,7 @@ let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkProxyFix": ["WerkRouting"],
     "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
     "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
+    "WerkDebugger": ["WerkDiagnostics", "WerkServer"],     // the page in a headless browser against a live server
 ]
 
 let package = Package(

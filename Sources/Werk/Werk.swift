@@ -12,4 +12,5 @@
 @_exported import WerkProxyFix
 @_exported import WerkLint
 @_exported import WerkHTTPProxy
+@_exported import WerkDebugger
 @_exported import WerkTesting
