@@ -67,12 +67,13 @@ public struct Debugger: Middleware {
             if request.pathInfo.hasPrefix(endpointPrefix) {
                 return await context.answerEndpoint(request, action: String(request.pathInfo.dropFirst(endpointPrefix.count)))
             }
+            let trail = DebuggerTrail()
             do {
-                return try await next(request)
+                return try await DebuggerTrail.$current.withValue(trail) { try await next(request) }
             } catch let error as HTTPError {
                 throw error
             } catch {
-                return try await context.page(for: error, request: request)
+                return try await context.page(for: error, request: request, trail: trail)
             }
         }
     }

@@ -70,8 +70,9 @@ struct DebuggerTests {
         #expect(page.contains("innermost first, thrown at"))
         #expect(page.contains("loadCart()"))
         #expect(page.contains("<th>item</th><td><pre>7</pre>"))
-        #expect(page.contains("Notes"))                         // the stack's layers
-        #expect(page.contains("apple"))                         // storage
+        #expect(page.contains("<li>Notes [async]</li>"))             // the stack's layers, the terminal marked
+        #expect(page.contains("<li class=\"marked\">Handler <span class=\"badge\">the error left here</span></li>"))
+        #expect(page.contains("[&#34;apple&#34;, &#34;pear&#34;]"))  // storage an inner layer added
         #expect(page.contains("curl"))
         #expect(!page.contains("<b>is</b>"))
         #expect(response.headers["Cache-Control"] == "no-store")
