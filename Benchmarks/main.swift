@@ -15,6 +15,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("static", runStaticBenchmarks),
     ("proxies", runProxyBenchmarks),
     ("multipart", runMultipartBenchmarks),
+    ("debugger", runDebuggerBenchmarks),
 ]
 
 let requested = Array(CommandLine.arguments.dropFirst())

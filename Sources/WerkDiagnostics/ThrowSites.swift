@@ -41,10 +41,8 @@ public enum ThrowSites {
         // (`as any Error` stops the existential from being opened into the generic parameter.)
         let address = unsafeBitCast(error as any Error, to: UInt.self)
         return captures.withLock { captures in
-            for entry in captures.entries where entry.address == address {
-                if let object = entry.box, UInt(bitPattern: ObjectIdentifier(object)) == address { return entry.backtrace }
-            }
-            return nil
+            guard let index = captures.index(of: address) else { return nil }
+            return captures.entries[index].backtrace
         }
     }
 
@@ -91,17 +89,27 @@ public enum ThrowSites {
     }
 
     private struct Captures: Sendable {
+        /// The boxes' addresses, apart from the entries: scanning them copies no weak reference.
+        var addresses: [UInt] = []
         var entries: [Entry] = []
         var next = 0
 
-        mutating func record(_ box: ErrorBox, address: UInt, _ backtrace: CapturedBacktrace) {
-            for entry in entries where entry.address == address {
-                if let object = entry.box, object === box.object { return }    // a rethrow: the first site wins
+        /// The entry for the live box at `address`, if any (a dead box's address may be reused).
+        func index(of address: UInt) -> Int? {
+            for index in addresses.indices where addresses[index] == address {
+                if let object = entries[index].box, UInt(bitPattern: ObjectIdentifier(object)) == address { return index }
             }
+            return nil
+        }
+
+        mutating func record(_ box: ErrorBox, address: UInt, _ backtrace: CapturedBacktrace) {
+            if index(of: address) != nil { return }    // a rethrow of a live box: the first site wins
             let entry = Entry(address: address, box: box.object, backtrace: backtrace)
             if entries.count < ThrowSites.capacity {
+                addresses.append(address)
                 entries.append(entry)
             } else {
+                addresses[next] = address
                 entries[next] = entry
                 next = (next + 1) % ThrowSites.capacity
             }
