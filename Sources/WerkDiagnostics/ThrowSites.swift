@@ -82,10 +82,15 @@ public enum ThrowSites {
         let object: AnyObject
     }
 
-    private struct Entry: @unchecked Sendable {
-        var address: UInt
+    /// A class, so that looking one up copies a reference, not a weak reference and a backtrace.
+    private final class Entry: @unchecked Sendable {
         weak var box: AnyObject?
-        var backtrace: CapturedBacktrace
+        let backtrace: CapturedBacktrace
+
+        init(box: AnyObject, backtrace: CapturedBacktrace) {
+            self.box = box
+            self.backtrace = backtrace
+        }
     }
 
     private struct Captures: Sendable {
@@ -94,18 +99,20 @@ public enum ThrowSites {
         var entries: [Entry] = []
         var next = 0
 
-        /// The entry for the live box at `address`, if any (a dead box's address may be reused).
+        /// The entry for the live box at `address`, if any. An address has one entry at most: a box
+        /// freed and another allocated at the same address takes over the old entry.
         func index(of address: UInt) -> Int? {
-            for index in addresses.indices where addresses[index] == address {
-                if let object = entries[index].box, UInt(bitPattern: ObjectIdentifier(object)) == address { return index }
-            }
-            return nil
+            guard let index = addresses.firstIndex(of: address), let object = entries[index].box,
+                  UInt(bitPattern: ObjectIdentifier(object)) == address else { return nil }
+            return index
         }
 
         mutating func record(_ box: ErrorBox, address: UInt, _ backtrace: CapturedBacktrace) {
-            if index(of: address) != nil { return }    // a rethrow of a live box: the first site wins
-            let entry = Entry(address: address, box: box.object, backtrace: backtrace)
-            if entries.count < ThrowSites.capacity {
+            let entry = Entry(box: box.object, backtrace: backtrace)
+            if let index = addresses.firstIndex(of: address) {
+                if let object = entries[index].box, object === box.object { return }    // a rethrow: the first site wins
+                entries[index] = entry                                                   // a dead box's address, reused
+            } else if entries.count < ThrowSites.capacity {
                 addresses.append(address)
                 entries.append(entry)
             } else {

@@ -94,3 +94,22 @@ struct ThrowSitesTests {
         #expect(backtrace.frames().contains { $0.function.contains("catchSite") })
     }
 }
+
+let otherFailureLine = #line + 2
+func throwOtherFailure() throws {
+    throw ValueFailure(code: 8)
+}
+
+@Suite("Throw sites: reused addresses")
+struct ThrowSitesReuseTests {
+    @Test("an error whose box reuses a freed box's address gets its own site, also past the capacity")
+    func reusedAddresses() throws {
+        let installation = ThrowSites.install()
+        defer { withExtendedLifetime(installation) {} }
+        for _ in 0..<(ThrowSites.capacity + 10) { _ = caught { try throwValueFailure() } }
+        let error = try #require(caught { try throwOtherFailure() })
+        let backtrace = try #require(ThrowSites.backtrace(for: error))
+        #expect(ownFrame(backtrace.frames(), line: otherFailureLine) != nil)
+        #expect(ownFrame(backtrace.frames(), line: valueFailureLine) == nil)
+    }
+}
