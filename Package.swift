@@ -35,7 +35,7 @@ let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkProxyFix": ["WerkRouting"],
     "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
     "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
-    "WerkDebugger": ["WerkDiagnostics", "WerkServer"],     // the page in a headless browser against a live server
+    "WerkDebugger": ["WerkDiagnostics", "WerkServer", "WerkSessions"],  // a live server for the browser; a session to inspect
 ]
 
 let package = Package(

@@ -105,7 +105,10 @@ extension DebuggerContext {
         }
         let values = storageValues(request.storage)
         if let session = values.first(where: { String(describing: type(of: $0)).hasSuffix("Session") }) {
-            sections.append(DiagnosticSection("Session", [DiagnosticField("contents", clipped(String(describing: session)))]))
+            let fields = Mirror(reflecting: session).children.map {
+                DiagnosticField($0.label ?? "?", clipped(String(describing: Inspector.unwrapped($0.value))))
+            }
+            sections.append(DiagnosticSection("Session", fields))
         }
         sections.append(DiagnosticSection("Storage", values.map {
             DiagnosticField(String(reflecting: type(of: $0)), clipped(String(describing: $0)))

@@ -107,10 +107,18 @@ public struct Inspector {
         }
     }
 
-    /// Optionals are looked through: `Optional.some(x)` is `x`.
+    /// Optionals are looked through (`Optional.some(x)` is `x`), and a ``JSON`` array or object is
+    /// its array or dictionary.
     static func unwrapped(_ value: Any) -> Any {
         var current = value
         for _ in 0..<8 {
+            if let json = current as? JSON {
+                switch json {
+                case .array(let elements): return elements
+                case .object(let members): return members
+                default: return json
+                }
+            }
             let mirror = Mirror(reflecting: current)
             guard mirror.displayStyle == .optional, let inner = mirror.children.first?.value else { return current }
             current = inner
@@ -134,7 +142,7 @@ public struct Inspector {
         let mirror = Mirror(reflecting: value)
         var node: [String: JSON] = ["type": .string(String(reflecting: type(of: value))), "summary": .string(summary(value, mirror))]
         if let label { node["label"] = .string(label) }
-        let isLeaf = value is String || value is Substring || mirror.displayStyle == .enum && mirror.children.isEmpty
+        let isLeaf = value is String || value is Substring || value is JSON || mirror.displayStyle == .enum && mirror.children.isEmpty
         guard !isLeaf else { return .object(node) }
         var children: [JSON] = []
         var total = 0

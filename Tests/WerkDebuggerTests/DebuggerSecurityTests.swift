@@ -2,6 +2,7 @@ import Testing
 import WerkCore
 import WerkTesting
 @testable import WerkDebugger
+import WerkSessions
 
 @Suite("Debugger security")
 struct DebuggerSecurityTests {
@@ -89,5 +90,27 @@ struct DebuggerSecurityTests {
         let (id, secret) = try pageCredentials(page)
         let answer = try await call(client, "inspect", ["page": .string(id), "secret": .string(secret), "expression": "error"])
         #expect(answer.status == .ok)
+    }
+}
+
+@Suite("Debugger and sessions")
+struct DebuggerSessionTests {
+    @Test("the page lists the session an inner Sessions layer loaded, and session[\"cart\"][0] answers")
+    func sessionInspection() async throws {
+        let app = Stack {
+            Debugger(pin: DebuggerPIN(publicBits: ["test"], privateBits: [], override: "off"), pinFailureDelay: .zero)
+            Sessions(secretKeys: ["debugger test key"])
+            Handler { request -> String in
+                request.session["cart"] = .array(["apple", "pear"])
+                return try loadCart()
+            }
+        }
+        let client = TestClient(app)
+        let page = try await client.get("/", headers: html).text
+        #expect(page.contains("<h2>Session</h2><table><tr><th>cart</th><td><pre>[&#34;apple&#34;, &#34;pear&#34;]</pre>"))
+        let (id, secret) = try pageCredentials(page)
+        let answer = try await call(client, "inspect", ["page": .string(id), "secret": .string(secret), "expression": "session[\"cart\"][0]"])
+        #expect(answer.status == .ok, "\(answer.text)")
+        #expect(try answer.json()["value"]?["summary"]?.stringValue == "\"apple\"")
     }
 }
