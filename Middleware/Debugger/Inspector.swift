@@ -86,23 +86,23 @@ public struct Inspector {
         let value = unwrapped(value)
         switch step {
         case .member(let name):
-            return Mirror(reflecting: value).allChildren.first { $0.label == name }?.value
+            return Mirror(reflecting: value).allChildren().first { $0.label == name }?.value
         case .key(let key):
             if let headers = value as? Headers { return headers.combinedValue(for: key) }
             if let fields = value as? MultiDict { return fields.contains(key) ? fields.values(for: key) : nil }
             let mirror = Mirror(reflecting: value)
             if mirror.displayStyle == .dictionary {
-                for pair in mirror.children {
+                for pair in mirror.children.prefix(100_000) {
                     let parts = Array(Mirror(reflecting: pair.value).children)
                     guard parts.count == 2 else { continue }
                     if "\(unwrapped(parts[0].value))" == key { return parts[1].value }
                 }
                 return nil
             }
-            return mirror.allChildren.first { $0.label == key }?.value
+            return mirror.allChildren().first { $0.label == key }?.value
         case .index(let index):
             let mirror = Mirror(reflecting: value)
-            guard index >= 0 else { return nil }
+            guard index >= 0, index < mirror.children.count else { return nil }
             return mirror.children.dropFirst(index).first?.value
         }
     }
@@ -145,10 +145,9 @@ public struct Inspector {
         let isLeaf = value is String || value is Substring || value is JSON || mirror.displayStyle == .enum && mirror.children.isEmpty
         guard !isLeaf else { return .object(node) }
         var children: [JSON] = []
-        var total = 0
-        for (offset, child) in mirror.allChildren.enumerated() {
-            total += 1
-            guard depth < limits.depth, children.count < limits.children, budget > 0 else { continue }
+        let total = mirror.totalChildCount
+        for (offset, child) in mirror.allChildren(limit: limits.children).enumerated() {
+            guard depth < limits.depth, budget > 0 else { break }
             children.append(tree(label: child.label ?? "[\(offset)]", value: child.value, depth: depth + 1, budget: &budget))
         }
         if !children.isEmpty { node["children"] = .array(children) }
@@ -173,13 +172,27 @@ public struct Inspector {
 }
 
 extension Mirror {
-    /// The children of this mirror and of its superclass mirrors.
-    var allChildren: [Mirror.Child] {
-        var result = Array(children)
+    /// How many children this mirror and its superclass mirrors have.
+    var totalChildCount: Int {
+        var count = children.count
         var parent = superclassMirror
         var depth = 0
         while let mirror = parent, depth < 16 {
-            result += mirror.children
+            count += mirror.children.count
+            parent = mirror.superclassMirror
+            depth += 1
+        }
+        return count
+    }
+
+    /// The children of this mirror and of its superclass mirrors, at most `limit` of them (a huge
+    /// collection is never copied whole).
+    func allChildren(limit: Int = 10_000) -> [Mirror.Child] {
+        var result = Array(children.prefix(limit))
+        var parent = superclassMirror
+        var depth = 0
+        while let mirror = parent, depth < 16, result.count < limit {
+            result += mirror.children.prefix(limit - result.count)
             parent = mirror.superclassMirror
             depth += 1
         }

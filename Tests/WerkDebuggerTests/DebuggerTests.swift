@@ -120,6 +120,7 @@ struct DebuggerTests {
             debuggedApp(Debugger(allowRemote: true, pin: testPIN), remote: "203.0.113.9:5555")
         }
         #expect(recorder.records.contains { $0.level == .warning && $0.message.contains("allowRemote") })
+        #expect(recorder.records.contains { $0.message == "Debugger PIN: 123-456-789" })
         let allowed = try await TestClient(app).get("/cart", headers: html)
         #expect(allowed.text.contains("Werk Debugger"))
     }
