@@ -1,7 +1,8 @@
 // `swift run Demo`: serves the demo stack on http://127.0.0.1:8080 (`swift run Demo --help` lists the
 // options; HOST and PORT set the defaults). A bad option or value exits with status 2, a port
 // already in use with status 1 and "Address already in use".
-// Set WERK_SECRET_KEY to keep sessions valid across restarts; otherwise a random key is used.
+// Set WERK_SECRET_KEY to keep sessions valid across restarts; otherwise a random key is used (one
+// for the supervisor and all its workers with --workers N: each worker runs this file again).
 // WERK_BEHIND_PROXY=1 trusts one proxy's X-Forwarded-* headers (ProxyFix); WERK_DEBUG=1 adds Lint.
 #if canImport(Glibc)
 import Glibc
@@ -11,7 +12,8 @@ import Werk
 func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
 let configuration = Server.Configuration.fromCommandLine()
-var options = DemoApp.Options(secretKey: try environment("WERK_SECRET_KEY") ?? randomToken(bytes: 32))
+if environment("WERK_SECRET_KEY") == nil { setenv("WERK_SECRET_KEY", try randomToken(bytes: 32), 1) }
+var options = DemoApp.Options(secretKey: environment("WERK_SECRET_KEY") ?? "")
 options.behindProxy = environment("WERK_BEHIND_PROXY") == "1"
 options.debug = environment("WERK_DEBUG") == "1"
 await Server(DemoApp.make(options), configuration: configuration).runOrExit()

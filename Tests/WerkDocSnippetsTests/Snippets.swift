@@ -1027,8 +1027,8 @@ try configuration.validate()
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_93() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 94)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_94() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 95)
 var defaults = Server.Configuration()
 defaults.maxBodySize = 50 * 1024 * 1024
 switch try Server.Configuration.parse(arguments: ["--port", "9000"], environment: ["HOST": "0.0.0.0"],
@@ -1041,8 +1041,8 @@ case .help(let usage):
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_134() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 135)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_135() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 136)
 var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
 configuration.accessLogger = LineLogger(.standardOutput, format: .json)
 configuration.errorLogger = LineLogger(.standardError, level: .warning, maxLineLength: 2048)
@@ -1051,7 +1051,7 @@ configuration.errorLogger = collected       // or any type conforming to Logger
 #sourceLocation()
 }
 
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 155)
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 156)
 // toplevel
 struct QueryFailed: Error, ErrorLogDetails {
     var sql: String
@@ -1059,8 +1059,8 @@ struct QueryFailed: Error, ErrorLogDetails {
 }
 #sourceLocation()
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_167() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 168)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_168() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 169)
 let audit = MiddlewareFunction("Audit") { request, next in
     let response = try await next(request)
     Log.current.info("\(request.method) \(request.path) -> \(response.status.code)", label: "audit",
@@ -1071,8 +1071,8 @@ print(Stack { audit; Handler { _ in "ok" } })   // the stack's layers: Audit, th
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_180() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 181)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_181() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 182)
 struct Boom: Error {}
 let app = Handler { _ -> Response in throw Boom() }
 let recorder = LogRecorder()
@@ -1082,8 +1082,8 @@ print(recorder.records.first?.fields ?? [])   // status=500, error_type=…Boom,
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_191() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 192)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_192() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 193)
 struct Forward: Logger {
     func isEnabled(_ level: LogLevel) -> Bool { level >= .warning }
     func log(_ record: LogRecord) { print("[\(record.level)] \(record.label): \(record.message)") }
@@ -1093,8 +1093,8 @@ configuration.errorLogger = Forward()
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_214() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 215)
+@Sendable func snippet_Sources_Werk_Werk_docc_TheServer_md_215() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/TheServer.md", line: 216)
 let first = Server(Handler { _ in "one" }, configuration: .init(host: "127.0.0.1", port: 0))
 let address = try first.start()
 let second = Server(Handler { _ in "two" }, configuration: .init(host: "127.0.0.1", port: address.port ?? 0))
@@ -1209,6 +1209,53 @@ assert(user.text == "user 42")
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_14() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 15)
+// compile only
+let app = Handler { _ in "Hello, World!" }
+await Server(app, configuration: .fromCommandLine()).runOrExit()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_27() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 28)
+var configuration = Server.Configuration(host: "0.0.0.0", port: 8080)
+configuration.workers = 4                   // 0 (the default): serve in this process
+configuration.eventLoops = 1                // per worker
+configuration.maxRequests = 10_000          // replace a worker after this many requests...
+configuration.maxRequestsJitter = 1_000     // ...plus a random 0...1000, so they do not all go at once
+configuration.workerTimeout = .seconds(30)  // kill a worker whose event loop is stuck this long
+configuration.maxRestarts = 10              // more than 10 restarts...
+configuration.restartWindow = .seconds(60)  // ...within 60 s is a crash loop: stop
+try configuration.validate()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_70() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 71)
+// compile only
+if getenv("APP_SECRET_KEY") == nil {
+    setenv("APP_SECRET_KEY", try randomToken(bytes: 32), 1)   // before run(): the workers inherit it
+}
+let secret = String(cString: getenv("APP_SECRET_KEY")!)
+let app = Stack {
+    Sessions(secretKeys: [secret])
+    Handler { request in "Hello" }
+}
+await Server(app, configuration: .fromCommandLine()).runOrExit()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_150() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 151)
+let json = #"{"kind":"crashReport","description":"Illegal instruction","threads":[{"crashed":true,"name":"werk-loop-0","frames":[{"description":"_assertionFailure(_:_:file:line:flags:) + 302","image":"libswiftCore.so"},{"description":"handler(_:) + 250","image":"App","sourceLocation":{"file":"/app/main.swift","line":7,"column":19}}]}]}"#
+let report = try CrashReport(json: Array(json.utf8))
+assert(report.summary == "Illegal instruction in handler(_:) at /app/main.swift:7:19")
+assert(report.crashingFrame?.function == "handler(_:)")
+assert(report.frames.count == 2)
+#sourceLocation()
+}
+
 /// Runs the documentation's examples (those that do not serve forever or need outside files).
 @Suite("Documentation examples run")
 struct DocumentationExampleTests {
@@ -1263,12 +1310,12 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Testing.md:90") func snippet_Sources_Werk_Werk_docc_Testing_md_89_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Testing_md_89() }
     @Test("Sources/Werk/Werk.docc/TheServer.md:27") func snippet_Sources_Werk_Werk_docc_TheServer_md_26_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_26() }
     @Test("Sources/Werk/Werk.docc/TheServer.md:58") func snippet_Sources_Werk_Werk_docc_TheServer_md_57_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_57() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:94") func snippet_Sources_Werk_Werk_docc_TheServer_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_93() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:135") func snippet_Sources_Werk_Werk_docc_TheServer_md_134_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_134() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:168") func snippet_Sources_Werk_Werk_docc_TheServer_md_167_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_167() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:181") func snippet_Sources_Werk_Werk_docc_TheServer_md_180_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_180() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:192") func snippet_Sources_Werk_Werk_docc_TheServer_md_191_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_191() }
-    @Test("Sources/Werk/Werk.docc/TheServer.md:215") func snippet_Sources_Werk_Werk_docc_TheServer_md_214_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_214() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:95") func snippet_Sources_Werk_Werk_docc_TheServer_md_94_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_94() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:136") func snippet_Sources_Werk_Werk_docc_TheServer_md_135_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_135() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:169") func snippet_Sources_Werk_Werk_docc_TheServer_md_168_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_168() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:182") func snippet_Sources_Werk_Werk_docc_TheServer_md_181_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_181() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:193") func snippet_Sources_Werk_Werk_docc_TheServer_md_192_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_192() }
+    @Test("Sources/Werk/Werk.docc/TheServer.md:216") func snippet_Sources_Werk_Werk_docc_TheServer_md_215_runs() async throws { try await snippet_Sources_Werk_Werk_docc_TheServer_md_215() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:15") func snippet_Sources_Werk_Werk_docc_Uploads_md_14_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_14() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:42") func snippet_Sources_Werk_Werk_docc_Uploads_md_41_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_41() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:72") func snippet_Sources_Werk_Werk_docc_Uploads_md_71_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_71() }
@@ -1276,4 +1323,6 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Uploads.md:143") func snippet_Sources_Werk_Werk_docc_Uploads_md_142_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_142() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:159") func snippet_Sources_Werk_Werk_docc_Uploads_md_158_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_158() }
     @Test("Sources/Werk/Werk.docc/Werk.md:21") func snippet_Sources_Werk_Werk_docc_Werk_md_20_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_20() }
+    @Test("Sources/Werk/Werk.docc/Workers.md:28") func snippet_Sources_Werk_Werk_docc_Workers_md_27_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_27() }
+    @Test("Sources/Werk/Werk.docc/Workers.md:151") func snippet_Sources_Werk_Werk_docc_Workers_md_150_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_150() }
 }

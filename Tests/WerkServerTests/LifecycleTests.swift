@@ -203,3 +203,44 @@ func pollUntil(seconds: Int = 20, _ condition: @Sendable () -> Bool) async throw
 }
 
 struct PollTimeout: Error {}
+
+extension LifecycleTests {
+    /// A one-loop server with long header and shutdown timeouts and two connections it has accepted.
+    func serverWithTwoAcceptedConnections(grace: Duration) async throws -> (Server, BlockingSocket, BlockingSocket) {
+        var configuration = testConfiguration()
+        configuration.eventLoops = 1
+        configuration.headerReadTimeout = .seconds(120)
+        configuration.shutdownTimeout = .seconds(120)   // a loaded machine may take seconds to send the request
+        configuration.silentConnectionShutdownGrace = grace
+        let server = Server(testApp, configuration: configuration)
+        let address = try server.start()
+        let sockets = try await ThreadRunner.run {
+            (try BlockingSocket(address, timeout: .seconds(60)), try BlockingSocket(address, timeout: .seconds(60)))
+        }
+        for _ in 0..<6000 where server.acceptedConnections < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(server.acceptedConnections == 2, "both connections accepted before the shutdown")
+        return (server, sockets.0, sockets.1)
+    }
+
+    @Test("a graceful shutdown answers the request of a connection accepted just before it, then closes it")
+    func shutdownAnswersFreshConnection() async throws {
+        let (server, fresh, other) = try await serverWithTwoAcceptedConnections(grace: .seconds(60))
+        server.beginShutdown()
+        let (response, closed) = try await ThreadRunner.run {
+            try fresh.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            return (try fresh.readResponse(), fresh.isClosedByPeer())
+        }
+        #expect(response.status == .ok)
+        #expect(response.headers["Connection"] == "close")
+        #expect(closed)
+        try await ThreadRunner.run { try other.send("GET / HTTP/1.0\r\n\r\n"); _ = try other.readResponse() }
+        await server.shutdown()
+    }
+
+    @Test("a graceful shutdown closes a connection that stays silent through its grace (a preconnect)")
+    func shutdownClosesSilentConnection() async throws {
+        let (server, first, second) = try await serverWithTwoAcceptedConnections(grace: .milliseconds(100))
+        await server.shutdown()   // returns once the grace is over, long before the header timeout
+        #expect(try await ThreadRunner.run { first.isClosedByPeer() && second.isClosedByPeer() })
+    }
+}
