@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// The interactive debugger: when a handler throws anything but an ``HTTPError``, the answer is a
@@ -101,20 +104,32 @@ final class DebuggerContext: Sendable {
         self.installation = ThrowSites.install()
     }
 
+    /// Logs the PIN and the warnings when the stack is built: on ``Log/current`` when a logger is
+    /// bound there, else on standard error (stacks are usually built before the server binds its
+    /// logger, and the PIN must reach the developer).
     func logStart() {
-        let log = Log.current
         #if !DEBUG
-        log.warning("THE DEBUGGER IS IN A RELEASE BUILD'S STACK. It shows source code, request data and values to "
-                    + "anyone who can reach it. Never deploy it; remove Debugger() from production stacks.", label: "debugger")
+        announce("THE DEBUGGER IS IN A RELEASE BUILD'S STACK. It shows source code, request data and values to "
+                 + "anyone who can reach it. Never deploy it; remove Debugger() from production stacks.")
         #endif
         if configuration.allowRemote {
-            log.warning("The debugger answers remote clients (allowRemote: true): anyone who can reach this server and "
-                        + "knows the PIN can read its pages. Use it on trusted networks only.", label: "debugger")
+            announce("The debugger answers remote clients (allowRemote: true): anyone who can reach this server and "
+                     + "knows the PIN can read its pages. Use it on trusted networks only.")
         }
         if let pin = pin.pin {
-            log.warning("Debugger PIN: \(pin)", label: "debugger")
+            announce("Debugger PIN: \(pin)")
         } else {
-            log.warning("The debugger's PIN is off (WERK_DEBUG_PIN=off): the inspector answers without it.", label: "debugger")
+            announce("The debugger's PIN is off (WERK_DEBUG_PIN=off): the inspector answers without it.")
+        }
+    }
+
+    private func announce(_ message: String) {
+        let log = Log.current
+        if log.isEnabled(.warning) {
+            log.warning(message, label: "debugger")
+        } else {
+            let line = Array("debugger: \(message)\n".utf8)
+            _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
         }
     }
 

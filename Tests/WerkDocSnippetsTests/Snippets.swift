@@ -95,8 +95,8 @@ assert(item["summary"]?.stringValue == "\"pear\"")
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_103() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 104)
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_104() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 105)
 let debugger = Debugger(allowRemote: false, trustedHosts: ["localhost", "127.0.0.1", "dev.test"],
                         editorURL: "idea://open?file={file}&line={line}",
                         pin: DebuggerPIN(publicBits: ["docs"], privateBits: [], override: "123-456-789"))
@@ -104,8 +104,8 @@ assert(debugger.pin?.pin == "123-456-789")
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_117() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 118)
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_118() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 119)
 let crash = DiagnosticReport(
     errors: [DiagnosticError(typeName: "Fatal error", message: "Index out of range")],
     frames: [DiagnosticFrame(symbol: "$s4main4boomyyKF", file: "/app/Sources/App/main.swift", line: 12)],
@@ -1262,8 +1262,8 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/ComingFromFlask.md:18") func snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17() }
     @Test("Sources/Werk/Werk.docc/Debugging.md:16") func snippet_Sources_Werk_Werk_docc_Debugging_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_15() }
     @Test("Sources/Werk/Werk.docc/Debugging.md:82") func snippet_Sources_Werk_Werk_docc_Debugging_md_81_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_81() }
-    @Test("Sources/Werk/Werk.docc/Debugging.md:104") func snippet_Sources_Werk_Werk_docc_Debugging_md_103_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_103() }
-    @Test("Sources/Werk/Werk.docc/Debugging.md:118") func snippet_Sources_Werk_Werk_docc_Debugging_md_117_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_117() }
+    @Test("Sources/Werk/Werk.docc/Debugging.md:105") func snippet_Sources_Werk_Werk_docc_Debugging_md_104_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_104() }
+    @Test("Sources/Werk/Werk.docc/Debugging.md:119") func snippet_Sources_Werk_Werk_docc_Debugging_md_118_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_118() }
     @Test("Sources/Werk/Werk.docc/GettingStarted.md:81") func snippet_Sources_Werk_Werk_docc_GettingStarted_md_80_runs() async throws { try await snippet_Sources_Werk_Werk_docc_GettingStarted_md_80() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:15") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:52") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51() }
