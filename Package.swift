@@ -17,6 +17,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkLint", "Lint"),
     ("WerkHTTPProxy", "HTTPProxy"),
     ("WerkProfiler", "Profiler"),
+    ("WerkDebugger", "Debugger"),
 ]
 
 /// The core libraries a middleware needs beyond WerkCore: sessions sign with WerkSigning, the reverse
@@ -24,6 +25,7 @@ let middleware: [(name: String, folder: String)] = [
 let extraDependencies: [String: [Target.Dependency]] = [
     "WerkSessions": ["WerkSigning"],
     "WerkHTTPProxy": ["WerkHTTPClient"],
+    "WerkDebugger": ["WerkDiagnostics"],
 ]
 
 /// What a middleware's tests use beyond it, WerkCore and WerkTestSupport: ProxyFix's tests check that
@@ -35,6 +37,7 @@ let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
     "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
     "WerkProfiler": ["WerkServer"],                        // the UI in a headless browser, over a live server
+    "WerkDebugger": ["WerkDiagnostics", "WerkServer", "WerkSessions"],  // a live server for the browser; a session to inspect
 ]
 
 let package = Package(
@@ -45,6 +48,7 @@ let package = Package(
         .library(name: "WerkServer", targets: ["WerkServer"]),
         .library(name: "WerkSigning", targets: ["WerkSigning"]),
         .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
+        .library(name: "WerkDiagnostics", targets: ["WerkDiagnostics"]),
         .library(name: "WerkTesting", targets: ["WerkTesting"]),
         .library(name: "WerkBenchmarks", targets: ["WerkBenchmarks"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
@@ -56,6 +60,8 @@ let package = Package(
         .target(name: "CWerkSystem"),
         // malloc and its siblings interposed (forwarding to glibc) to count allocations for WerkBenchmarks.
         .target(name: "CWerkAllocations"),
+        // The Swift runtime's will-throw hook (`_swift_willThrow`), exchanged atomically.
+        .target(name: "CWerkThrowHook"),
 
         // The core libraries and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib", "CWerkSystem"], swiftSettings: strict),
@@ -63,6 +69,9 @@ let package = Package(
         .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
         // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
         .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
+        // What error pages share: the report model, its HTML/text/JSON renderers, throw-site backtraces
+        // and symbolication (the Debugger middleware and the dev server's crash pages).
+        .target(name: "WerkDiagnostics", dependencies: ["WerkCore", "CWerkThrowHook"], swiftSettings: strict),
         .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
         // The test client, its cookie jar, and LiveTransport (the same calls over a real socket).
         .target(name: "WerkTesting", dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"], swiftSettings: strict),
@@ -71,7 +80,7 @@ let package = Package(
         .target(name: "WerkBenchmarks", dependencies: ["WerkCore", "WerkServer", "CWerkAllocations"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkTesting"]
+            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkDiagnostics", "WerkTesting"]
                 + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
@@ -98,6 +107,8 @@ let package = Package(
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         // The benchmark library's argument parser, comparison, reports and load generator (nothing timed).
         .testTarget(name: "WerkBenchmarksTests", dependencies: ["WerkBenchmarks", "WerkCore", "WerkServer", "WerkTestSupport"], swiftSettings: strict),
+        .testTarget(name: "WerkDiagnosticsTests", dependencies: ["WerkDiagnostics", "WerkCore", "WerkTestSupport", "WerkTesting"],
+                    swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).

@@ -17,6 +17,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("static", runStaticBenchmarks),
     ("proxies", runProxyBenchmarks),
     ("multipart", runMultipartBenchmarks),
+    ("debugger", runDebuggerBenchmarks),
     ("workers", runWorkerBenchmarks),
     ("example", runExampleBenchmarks),
     ("profiler", runProfilerBenchmarks),
