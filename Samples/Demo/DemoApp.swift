@@ -12,7 +12,8 @@ enum DemoApp {
         var secretKey: String
         /// One proxy (nginx) in front, setting X-Forwarded-For/-Proto/-Host/-Prefix (WERK_BEHIND_PROXY=1).
         var behindProxy = false
-        /// Debug mode (WERK_DEBUG=1): Lint reports protocol mistakes on stderr.
+        /// Debug mode (WERK_DEBUG=1): the Debugger's crash page for errors (loopback clients, PIN on
+        /// stderr), Lint's protocol checks on stderr, the profiler's toolbar on pages.
         var debug = false
     }
 
@@ -26,6 +27,8 @@ enum DemoApp {
     static func make(_ options: Options) -> Handler {
         Stack {
             if options.behindProxy { ProxyFix(forwardedFor: 1, proto: 1, host: 1, prefix: 1) }
+            // After ProxyFix: behind a local proxy every client would otherwise look like loopback.
+            if options.debug { Debugger(applicationName: "Demo") }
             if options.debug { Lint() }
             ServerHeader()
             Compress()

@@ -20,7 +20,7 @@ enum DemoPages {
             ("/api/time", "JSON from a mounted sub-application"),
             ("/api/users/42", "an Encodable value"),
             (try request.url(for: "stream"), "a streamed, chunked response"),
-            (try request.url(for: "boom"), "a handler that throws: a 500, and the error in the server's log"),
+            (try request.url(for: "boom"), "a handler that throws: a 500 and the error in the log; with WERK_DEBUG=1 the Debugger's page"),
             ("/__profiler/", "the profiler: the last requests, each layer's time, per-route percentiles (loopback only)"),
         ]
         let items = links.map { "<li><a href=\"\(HTML.escape($0.0))\">\(HTML.escape($0.0))</a>: \($0.1)</li>" }

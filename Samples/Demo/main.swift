@@ -3,7 +3,8 @@
 // already in use with status 1 and "Address already in use".
 // Set WERK_SECRET_KEY to keep sessions valid across restarts; otherwise a random key is used (one
 // for the supervisor and all its workers with --workers N: each worker runs this file again).
-// WERK_BEHIND_PROXY=1 trusts one proxy's X-Forwarded-* headers (ProxyFix); WERK_DEBUG=1 adds Lint.
+// WERK_BEHIND_PROXY=1 trusts one proxy's X-Forwarded-* headers (ProxyFix); WERK_DEBUG=1 adds the Debugger
+// (/boom shows its crash page; the PIN is printed at start) and Lint.
 #if canImport(Glibc)
 import Glibc
 #endif
