@@ -70,7 +70,7 @@ struct Resolver: Sendable {
         let endsWithSlash = rest.hasSuffix("/")
         if !options.allowsDotfiles, Self.hasDotSegment(relative) { return .miss }
         if !options.disallow.isEmpty, Self.isDisallowed(relative, patterns: options.disallow) { return .miss }
-        guard let full = safeJoin(root, [String(relative)]),
+        guard let full = safeJoin(root, relative: relative),
               let status = options.allowsSymlinksOutsideRoot
                 ? FileStatus.of(full) : Self.statusInside(full, root: root, canonicalRoot: canonicalRoot) else { return .miss }
         switch status.kind {
@@ -102,17 +102,21 @@ struct Resolver: Sendable {
     /// Each component below the root is checked with `lstat` (one call for a file at the top);
     /// only when one is a symbolic link is the whole path resolved with `realpath` and compared.
     static func statusInside(_ full: String, root: String, canonicalRoot: String?) -> FileStatus? {
-        let start = min(root.utf8.count + 1, full.utf8.count)
-        // One C string for every prefix: each `/` below the root is cut to NUL in turn.
-        var path = Array(full.utf8CString)
-        for index in start..<(path.count - 1) where path[index] == CChar(UInt8(ascii: "/")) {
-            path[index] = 0
-            let parent = FileStatus.ofLink(path)
-            path[index] = CChar(UInt8(ascii: "/"))
-            guard let (_, isLink) = parent else { return nil }
-            if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
+        let start = full.utf8.index(full.utf8.startIndex, offsetBy: min(root.utf8.count + 1, full.utf8.count))
+        if full.utf8[start...].contains(UInt8(ascii: "/")) {
+            // Folders between the root and the file: one C string for every prefix, each `/`
+            // below the root cut to NUL in turn.
+            var path = Array(full.utf8CString)
+            let first = full.utf8.distance(from: full.utf8.startIndex, to: start)
+            for index in first..<(path.count - 1) where path[index] == CChar(UInt8(ascii: "/")) {
+                path[index] = 0
+                let parent = FileStatus.ofLink(path)
+                path[index] = CChar(UInt8(ascii: "/"))
+                guard let (_, isLink) = parent else { return nil }
+                if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
+            }
         }
-        guard let (status, isLink) = FileStatus.ofLink(path) else { return nil }
+        guard let (status, isLink) = FileStatus.ofLink(full) else { return nil }
         if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
         return status
     }

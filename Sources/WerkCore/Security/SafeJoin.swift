@@ -27,19 +27,38 @@ public func safeJoin(_ directory: String, _ pathnames: String...) -> String? {
 public func safeJoin(_ directory: String, _ pathnames: [String]) -> String? {
     var path = directory.isEmpty ? "." : directory
     for raw in pathnames where !raw.isEmpty {
-        if raw.utf8.contains(UInt8(ascii: "\\")) || raw.utf8.contains(0) { return nil }
-        let part = isNormalizedRelativePath(raw) ? raw : normalizePOSIXPath(raw)
-        if part.hasPrefix("/") || part == ".." || part.hasPrefix("../") { return nil }
-        var rest = Substring(part)
-        while !rest.isEmpty {
-            let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
-            if isWindowsDeviceName(rest[..<end]) { return nil }
-            rest = end == rest.endIndex ? "" : rest[rest.utf8.index(after: end)...]
-        }
-        if !path.hasSuffix("/") { path.append("/") }
-        path.append(part)
+        guard appendSafely(Substring(raw), to: &path) else { return nil }
     }
     return path
+}
+
+/// `safeJoin` of one untrusted part given as a substring (a request path's remainder), without
+/// copying it first: the static-files middleware calls this on every request.
+package func safeJoin(_ directory: String, relative raw: Substring) -> String? {
+    var path = directory.isEmpty ? "." : directory
+    if raw.isEmpty { return path }
+    return appendSafely(raw, to: &path) ? path : nil
+}
+
+/// Appends the normalised `raw` to `path` with a `/`, or returns false when it could leave `path`.
+private func appendSafely(_ raw: Substring, to path: inout String) -> Bool {
+    for byte in raw.utf8 where byte == UInt8(ascii: "\\") || byte == 0 { return false }
+    let part: Substring
+    if isNormalizedRelativePath(raw) {
+        part = raw   // relative, no `.` or `..` segment: nothing to normalise or refuse
+    } else {
+        part = Substring(normalizePOSIXPath(String(raw)))
+        if part.hasPrefix("/") || part == ".." || part.hasPrefix("../") { return false }
+    }
+    var rest = part
+    while !rest.isEmpty {
+        let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+        if isWindowsDeviceName(rest[..<end]) { return false }
+        rest = end == rest.endIndex ? "" : rest[rest.utf8.index(after: end)...]
+    }
+    if path.utf8.last != UInt8(ascii: "/") { path.append("/") }
+    path.append(contentsOf: part)
+    return true
 }
 
 /// Whether a path segment's stem (before the first `.`, trimmed, upper-cased) is a Windows device name.
@@ -55,7 +74,7 @@ func isWindowsDeviceName(_ segment: Substring) -> Bool {
 
 /// Whether `normalizePOSIXPath(path)` is `path` itself: relative, no empty, `.` or `..` segment, no
 /// trailing `/` (the common case of a URL path, which then needs no normalising).
-func isNormalizedRelativePath(_ path: String) -> Bool {
+func isNormalizedRelativePath(_ path: Substring) -> Bool {
     var segmentLength = 0
     var dotsOnly = true
     for byte in path.utf8 {
