@@ -88,6 +88,9 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "WerkSigningTests", dependencies: ["WerkSigning", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
+        // The dev server's watcher, build diagnostics, live reload and error pages (fixtures: captured `swift build` output).
+        .testTarget(name: "WerkDevServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).

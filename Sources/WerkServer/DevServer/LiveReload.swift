@@ -1,0 +1,122 @@
+import Glibc
+import Synchronization
+import WerkCore
+
+/// The dev server's live reload, wrapped around the application in a dev worker (and around the
+/// supervisor's own compile-error page):
+///
+/// - `GET /__werk/reload` answers with server-sent events: one `data: GENERATION` event at once,
+///   then a comment every 15 s, until the process stops. `GENERATION` names the code answering
+///   (`b3`: the third successful build; `f2`: the second failed build, answered by the supervisor).
+/// - Every HTML response whose body is in memory and has a `</body>` gets a small script before it
+///   (fragments without `</body>`, streams and encoded bodies are left alone). The script knows the
+///   generation that rendered the page and opens an `EventSource` on the page's own origin. When
+///   the worker stops, the stream ends and the browser reconnects; the connection waits in the
+///   listening socket's backlog, which the supervisor holds, until the next worker (or the
+///   supervisor's error page) accepts it. Only that answer can carry a different generation, so the
+///   page reloads only once the new code is ready to answer it: never onto a refused connection.
+///   A worker restarted after a crash keeps its generation: the page is not reloaded into the
+///   same crash again.
+package struct LiveReload: Sendable {
+    /// The path of the event stream.
+    package static let path = "/__werk/reload"
+    /// The environment variable that carries the generation to a dev worker (set only by the
+    /// dev supervisor; its presence is what "dev mode" means).
+    package static let environmentVariable = "WERK_DEV_GENERATION"
+    /// Set when the process is stopping: open event streams end, so a graceful stop does not wait
+    /// for them.
+    package static let stopping = Atomic<Bool>(false)
+
+    /// The generation this process answers for.
+    package var generation: String
+
+    /// Live reload for `generation`.
+    package init(generation: String) { self.generation = generation }
+
+    /// The generation from the environment when this process is a dev worker, else nil.
+    package static var generationFromEnvironment: String? {
+        guard let value = getenv(environmentVariable) else { return nil }
+        let text = String(cString: value)
+        return text.isEmpty ? nil : text
+    }
+
+    /// `next` with the event stream in front and the script injected into its HTML responses; keeps
+    /// `next`'s synchronous form.
+    package func wrap(_ next: Handler) -> Handler {
+        let script = Array(LiveReload.script(generation: generation).utf8)
+        let events = eventStream()
+        let injecting = next.mapResponse { _, response in LiveReload.inject(script, into: response) }
+        return Handler.choosing(among: [events, injecting]) { request in
+            .handler(request.pathInfo == LiveReload.path && request.scriptName.isEmpty ? events : injecting, request)
+        }
+    }
+
+    /// The event-stream handler: `retry: 250` (reconnect quickly), the generation, then keep-alive
+    /// comments until the process stops.
+    package func eventStream() -> Handler {
+        let first = Array("retry: 250\ndata: \(generation)\n\n".utf8)
+        return Handler { (_: Request) throws -> Response in
+            let stream = ByteStream { writer in
+                try await writer.write(first)
+                var ticks = 0
+                while !LiveReload.stopping.load(ordering: .relaxed) {
+                    try await Task.sleep(for: .milliseconds(100))
+                    ticks += 1
+                    if ticks % 150 == 0 { try await writer.write(": keep-alive\n\n") }
+                }
+            }
+            return Response(status: .ok,
+                            headers: ["Content-Type": "text/event-stream", "Cache-Control": "no-store",
+                                      "X-Accel-Buffering": "no"],
+                            body: .stream(stream, length: nil))
+        }
+    }
+
+    /// The script tag for pages rendered by `generation` (which is a short token of letters and
+    /// digits, set by the supervisor, so it needs no escaping beyond the filter below).
+    package static func script(generation: String) -> String {
+        let safe = String(generation.unicodeScalars.filter { $0.properties.isAlphabetic || ("0"..."9").contains($0) }.map(Character.init))
+        return """
+        <script data-werk-live-reload>(function(){var g="\(safe)";function open(){var s=new EventSource("\(path)");\
+        s.onmessage=function(e){if(e.data!==g){s.close();location.reload();}};\
+        s.onerror=function(){if(s.readyState===2){setTimeout(open,1000);}};}open();})();</script>
+        """
+    }
+
+    /// `response` with `script` inserted before its last `</body>` when it is an HTML page held in
+    /// memory without a content coding; otherwise `response` unchanged.
+    package static func inject(_ script: [UInt8], into response: Response) -> Response {
+        guard case .bytes(let body) = response.body, let type = response.headers["Content-Type"],
+              ASCII.equalsIgnoringCase(type.prefix(9), "text/html"), response.headers["Content-Encoding"] == nil,
+              let closing = lastClosingBody(in: body) else { return response }
+        var result = response
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(body.count + script.count)
+        bytes.append(contentsOf: body[..<closing])
+        bytes.append(contentsOf: script)
+        bytes.append(contentsOf: body[closing...])
+        result.body = .bytes(bytes)
+        if result.headers["Content-Length"] != nil { result.headers.set("Content-Length", String(bytes.count)) }
+        result.headers.remove("ETag")   // the bytes differ from what the application tagged
+        return result
+    }
+
+    /// The offset of the last `</body` (any case) in `bytes`, or nil.
+    static func lastClosingBody(in bytes: [UInt8]) -> Int? {
+        let needle = Array("</body".utf8)
+        guard bytes.count >= needle.count else { return nil }
+        var index = bytes.count - needle.count
+        while index >= 0 {
+            if bytes[index] == UInt8(ascii: "<") {
+                var matches = true
+                for offset in 1..<needle.count where ASCII.lowercase(bytes[index + offset]) != needle[offset] {
+                    matches = false
+                    break
+                }
+                if matches { return index }
+            }
+            index -= 1
+        }
+        return nil
+    }
+}
