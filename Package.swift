@@ -97,6 +97,10 @@ let package = Package(
         .executableTarget(name: "DeploymentApp", dependencies: ["Werk"], path: "Tests/DeploymentApp", swiftSettings: strict),
         .testTarget(name: "WerkDeploymentTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting", "DeploymentApp"],
                     swiftSettings: strict),
+        // The worker supervisor's tests run Tests/WorkerApp under `--workers N` (crashes, reloads, hangs).
+        .executableTarget(name: "WorkerApp", dependencies: ["Werk"], path: "Tests/WorkerApp", swiftSettings: strict),
+        .testTarget(name: "WerkWorkersTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting", "WorkerApp"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         // Every ```swift block of README.md and the DocC articles, compiled and run (Scripts/extract_doc_snippets.py).
         .testTarget(name: "WerkDocSnippetsTests", dependencies: ["Werk", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
     ]

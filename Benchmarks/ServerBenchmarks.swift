@@ -18,7 +18,7 @@ import Glibc
 import Werk
 import WerkServer
 
-private struct LoadResult {
+struct LoadResult {
     var requestsPerSecond: Double
     var p50: String
     var p99: String
@@ -149,7 +149,7 @@ func runServerBenchmarks(_ report: BenchmarkReport) async throws {
 }
 
 /// Runs `load` and adds the CPU time the `pids` used during it, per request.
-private func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult? {
+func measured(_ pids: [pid_t], _ load: () -> LoadResult?) -> LoadResult? {
     func total() -> (user: Int, system: Int) {
         pids.map(cpuTicks).reduce((0, 0)) { ($0.user + $1.user, $0.system + $1.system) }
     }
@@ -171,7 +171,7 @@ private func middle(_ values: [Double]) -> Double? {
     values.isEmpty ? nil : values.sorted()[values.count / 2]
 }
 
-private func median(_ runs: [LoadResult]) -> LoadResult? {
+func median(_ runs: [LoadResult]) -> LoadResult? {
     guard !runs.isEmpty else { return nil }
     return runs.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[runs.count / 2]
 }
@@ -191,7 +191,7 @@ func findExecutable(_ name: String) -> String? {
     return nil
 }
 
-private func runLoad(url: String, seconds: Int, wrk: String?) -> LoadResult? {
+func runLoad(url: String, seconds: Int, wrk: String?) -> LoadResult? {
     guard let wrk else {
         return BuiltinLoad.run(url: url, seconds: seconds).map {
             LoadResult(requestsPerSecond: $0.requestsPerSecond, p50: $0.p50, p99: $0.p99, requests: $0.requests)

@@ -15,7 +15,14 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("static", runStaticBenchmarks),
     ("proxies", runProxyBenchmarks),
     ("multipart", runMultipartBenchmarks),
+    ("workers", runWorkerBenchmarks),
 ]
+
+// The workers suite runs this executable again as its server (a supervisor re-executes its binary).
+if getenv("WERK_BENCH_SERVE") != nil {
+    await serveForWorkerBenchmark()
+    exit(0)
+}
 
 let requested = Array(CommandLine.arguments.dropFirst())
 let unknown = requested.filter { name in !suites.contains { $0.name == name } }

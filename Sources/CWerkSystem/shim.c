@@ -49,3 +49,40 @@ void werk_ignore_sigpipe(void) {
 void werk_set_thread_name(const char *name) {
     pthread_setname_np(pthread_self(), name);
 }
+
+static volatile sig_atomic_t werk_supervisor_fd = -1;
+
+static void werk_forward_supervisor_signal(int sig) {
+    int saved = errno;
+    int fd = werk_supervisor_fd;
+    if (fd >= 0) {
+        unsigned char byte = (unsigned char)sig;
+        ssize_t ignored = write(fd, &byte, 1);
+        (void)ignored;
+    }
+    errno = saved;
+}
+
+int werk_install_supervisor_signals(int fd) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = werk_forward_supervisor_signal;
+    sigemptyset(&action.sa_mask);
+    action.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    werk_supervisor_fd = fd;
+    int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGCHLD };
+    for (int i = 0; i < 4; i++) {
+        if (sigaction(signals[i], &action, NULL) != 0) return -1;
+    }
+    return 0;
+}
+
+void werk_ignore_sighup(void) {
+    signal(SIGHUP, SIG_IGN);
+}
+
+extern char **environ;
+
+char **werk_environ(void) {
+    return environ;
+}

@@ -175,6 +175,7 @@ final class Connection: @unchecked Sendable {
     private func dispatch(_ head: ParsedHead) {
         assertInLoop()
         state.requestStarted(keepAlive: head.keepAlive)
+        loop.requestCount &+= 1
         generation &+= 1
         deadlineKind = .none
         continueState = head.expectContinue ? .expected : .notExpected
@@ -309,7 +310,9 @@ final class Connection: @unchecked Sendable {
         guard deadlineKind != .none, now >= deadline, !closed else { return }
         switch deadlineKind {
         case .header:
-            if buffer.count > 0 || !inFlight && generation == 0 {
+            if state.shuttingDown && buffer.count == 0 && !inFlight {
+                close()   // a connection that stayed silent through its shutdown grace (a browser's preconnect)
+            } else if buffer.count > 0 || !inFlight && generation == 0 {
                 respondWithError(.requestTimeout, "The request head did not arrive in time.")
             } else {
                 close()
@@ -332,12 +335,26 @@ final class Connection: @unchecked Sendable {
     /// Stops taking new requests: an idle connection closes now, a busy one after its response.
     func beginShutdown() {
         assertInLoop()
-        switch state.beginShutdown(idle: out.isEmpty && buffer.count == 0) {
+        // Idle: between requests of a keep-alive connection. A fresh connection (no request yet)
+        // or one part-way through a head still gets its request answered.
+        let fresh = generation == 0
+        switch state.beginShutdown(idle: out.isEmpty && buffer.count == 0 && !fresh,
+                                   requestPending: out.isEmpty && (buffer.count > 0 || fresh)) {
         case .closeNow: close()
         case .closeAfterFlush: loop.scheduleFlush(self)
-        case .closeAfterResponse, .none: break
+        case .closeAfterResponse: break
+        case .none:
+            // A fresh connection that has sent nothing yet: its request was most likely sent
+            // together with the connection and is on its way; a silent one (a preconnect) is not
+            // waited for beyond a second.
+            if fresh && buffer.count == 0 && deadlineKind == .header {
+                deadline = min(deadline, loop.now &+ Self.silentShutdownGrace)
+            }
         }
     }
+
+    /// How long a graceful shutdown waits for the first bytes of a connection accepted just before.
+    static let silentShutdownGrace: UInt64 = 1_000_000_000
 
     /// Closes after the queued output, reading and discarding what the client still sends for a
     /// moment so that the response is not destroyed by a TCP reset.

@@ -132,11 +132,19 @@ struct ConnectionState: Sendable, Equatable {
         peerClosed = true
     }
 
-    /// The server begins a graceful shutdown. `idle`: nothing is queued or buffered.
-    mutating func beginShutdown(idle: Bool) -> ShutdownAction {
+    /// The server begins a graceful shutdown. `idle`: between two requests of a keep-alive
+    /// connection, nothing queued or buffered. `requestPending`: waiting for a head that has not come
+    /// yet on a fresh connection, or has partly come.
+    mutating func beginShutdown(idle: Bool, requestPending: Bool = false) -> ShutdownAction {
         shuttingDown = true
         switch phase {
         case .closed:
+            return .none
+        case .awaitingHead where requestPending && !idle:
+            // A connection accepted just before (no request yet) or part-way through a head: its
+            // request is answered (with `Connection: close`) rather than dropped, within the
+            // header timeout and the shutdown deadline.
+            keepAlive = false
             return .none
         case .awaitingHead, .drainingBody, .closingAfterFlush, .lingering:
             if idle { return .closeNow }

@@ -55,6 +55,12 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// The Common Log Format time of the access lines, formatted once per second.
     @exclusivity(unchecked) private var accessTimeSecond = -1
     @exclusivity(unchecked) private var accessTime = ""
+    /// Requests started on this loop (counted on the loop thread, published on each tick).
+    @exclusivity(unchecked) var requestCount = 0
+    /// For a worker's heartbeat, read from its control thread: the clock at the loop's last tick (a
+    /// loop stuck in a handler stops ticking) and the requests started up to then.
+    let lastTick = Atomic<UInt64>(0)
+    let publishedRequests = Atomic<Int>(0)
 
     init(index: Int, server: ServerCore, listenerFD: Int32) throws(ServerError) {
         self.index = index
@@ -146,6 +152,7 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
         let tick = server.configuration.tickNanoseconds
         now = Clock.now()
         nextTick = now + tick
+        lastTick.store(now, ordering: .relaxed)
         while !stopped {
             var timeout: Int32 = 0
             if localJobs.isEmpty {
@@ -201,6 +208,8 @@ final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func onTick(now: UInt64) {
         assertInLoop()
+        lastTick.store(now, ordering: .relaxed)
+        publishedRequests.store(requestCount, ordering: .relaxed)
         for case let connection? in connections { connection.checkTimeout(now: now) }
         returnMemory()
         resumeAccepting()

@@ -108,6 +108,26 @@ enum Listener {
 }
 
 extension Listener {
+    /// The address a listening socket is bound to (an inherited one: a worker's).
+    static func address(of fd: Int32) -> Server.Address {
+        var storage = sockaddr_storage()
+        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        if Int32(storage.ss_family) == AF_UNIX {
+            let path = withUnsafePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr_un.self, capacity: 1) { pointer in
+                    withUnsafeBytes(of: pointer.pointee.sun_path) { raw in
+                        String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                    }
+                }
+            }
+            return Server.Address(unixSocketPath: path)
+        }
+        return Server.Address(host: SocketAddress.describe(storage), port: SocketAddress.localPort(fd))
+    }
+
     /// Whether a process accepts connections on the Unix socket at `address` (a connect succeeds).
     static func isListening(_ address: inout sockaddr_un) -> Bool {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue | SOCK_CLOEXEC.rawValue), 0)

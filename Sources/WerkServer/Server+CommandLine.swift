@@ -31,7 +31,8 @@ extension Server.Configuration {
         case help(String)
     }
 
-    /// Reads `--host`, `--port`, `--unix-socket`, `--event-loops`, `--access-log`/`--no-access-log`,
+    /// Reads `--host`, `--port`, `--unix-socket`, `--event-loops`, `--workers`, `--max-requests`,
+    /// `--max-requests-jitter`, `--worker-timeout`, `--access-log`/`--no-access-log`,
     /// `--log-format`, `--log-level` and `--help` (`-h`) from `arguments` (without the program name),
     /// and `HOST` and `PORT` from `environment`, over `defaults`. Options win over the environment.
     /// Values may follow as the next argument or after `=` (`--port=9000`). The result is validated
@@ -98,6 +99,24 @@ extension Server.Configuration {
                     throw fail("--event-loops \(text) is not a number of event loops: use a whole number from 1 to \(maxEventLoops).")
                 }
                 configuration.eventLoops = count
+            case "--workers":
+                let text = try value()
+                guard let count = Int(text), (0...maxWorkers).contains(count) else {
+                    throw fail("--workers \(text) is not a number of worker processes: use a whole number from 0 (none) to \(maxWorkers).")
+                }
+                configuration.workers = count
+            case "--max-requests", "--max-requests-jitter":
+                let text = try value()
+                guard let count = Int(text), count >= 0, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+                    throw fail("\(name) \(text) is not a request count: use a whole number, 0 or more.")
+                }
+                if name == "--max-requests" { configuration.maxRequests = count } else { configuration.maxRequestsJitter = count }
+            case "--worker-timeout":
+                let text = try value()
+                guard let seconds = Double(text), seconds > 0, seconds <= 365 * 24 * 3600, text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 }) else {
+                    throw fail("--worker-timeout \(text) is not a timeout: use seconds, more than 0 (30, 2.5).")
+                }
+                configuration.workerTimeout = .milliseconds(Int64((seconds * 1000).rounded(.up)))
             case "--access-log":
                 try noValue()
                 configuration.accessLog = true
@@ -167,6 +186,10 @@ extension Server.Configuration {
           --port PORT           the TCP port, 0 picks a free one (default \(defaults.port); env PORT)
           --unix-socket PATH    listen on a Unix domain socket instead of host and port
           --event-loops N       the number of event loops (default \(defaults.eventLoops))
+          --workers N           run N worker processes under a supervisor (default \(defaults.workers): none)
+          --max-requests N      replace a worker after N requests (default \(defaults.maxRequests): never)
+          --max-requests-jitter N  add 0...N to --max-requests per worker (default \(defaults.maxRequestsJitter))
+          --worker-timeout S    kill a worker stuck this many seconds (default \(defaults.workerTimeout.components.seconds))
           --access-log          log every request (the default)
           --no-access-log       do not log requests
           --log-format FORMAT   text or json (default text)

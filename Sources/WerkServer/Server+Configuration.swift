@@ -80,6 +80,31 @@ extension Server {
         /// Whether ``Server/run()`` prints the `Running on http://…` line. Default true.
         public var printStartupLine: Bool = true
 
+        /// The number of worker processes, 0...``maxWorkers``. 0 (the default) serves in this
+        /// process. With N ≥ 1, ``Server/run()`` becomes a supervisor: it binds the socket and runs
+        /// N copies of this executable that share it, restarts a worker that dies, replaces one
+        /// that stops answering, reloads on SIGHUP (see the Workers article). Set by `--workers N`.
+        public var workers: Int = 0
+        /// After how many requests a worker is replaced (gracefully, a new one first), to bound
+        /// slow leaks; 0 (the default) never. Set by `--max-requests N`.
+        public var maxRequests: Int = 0
+        /// A random 0...jitter added to ``maxRequests`` per worker, so that workers do not all
+        /// restart at once. Default 0. Set by `--max-requests-jitter N`.
+        public var maxRequestsJitter: Int = 0
+        /// How long a worker may go without a heartbeat (each of its event loops reports on every
+        /// tick) before it is killed with SIGKILL and replaced: a handler stuck in a loop. Default
+        /// 30 s (gunicorn's `timeout`). Set by `--worker-timeout SECONDS`.
+        public var workerTimeout: Duration = .seconds(30)
+        /// The restart intensity: more than `maxRestarts` restarts within ``restartWindow`` stop the
+        /// supervisor, which exits non-zero and says why (a crash loop), as an Erlang supervisor
+        /// does. Default 10.
+        public var maxRestarts: Int = 10
+        /// The window of ``maxRestarts``. Default 60 s.
+        public var restartWindow: Duration = .seconds(60)
+        /// Where workers write their crash reports (`SWIFT_BACKTRACE=format=json,output-to=…`);
+        /// nil (the default): a folder the supervisor makes in `/tmp` and removes at exit.
+        public var crashReportDirectory: String? = nil
+
         /// How the loops listen (for measuring the designs against each other).
         package var listenerDesign: ListenerDesign = .perLoop
 

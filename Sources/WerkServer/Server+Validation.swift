@@ -24,6 +24,8 @@ public struct ConfigurationError: Error, Sendable, Equatable, CustomStringConver
 extension Server.Configuration {
     /// The most event loops a server runs.
     public static let maxEventLoops = 1024
+    /// The most worker processes.
+    public static let maxWorkers = 256
     /// The longest timeout accepted: one year.
     public static let maxTimeout: Duration = .seconds(365 * 24 * 3600)
 
@@ -34,7 +36,8 @@ extension Server.Configuration {
     /// `unixSocketPath` is non-empty, shorter than 108 bytes and has no NUL; `eventLoops` is
     /// 1...``maxEventLoops``; `backlog` is 1...65535; the size limits and `maxConnections` are at
     /// least 1 (`maxBodySize` and `maxDrainBytes` at least 0); every timeout is more than zero and at
-    /// most ``maxTimeout``.
+    /// most ``maxTimeout``; `workers` is 0...``maxWorkers``; `maxRequests`, `maxRequestsJitter` and
+    /// `maxRestarts` are at least 0; `workerTimeout` and `restartWindow` are timeouts.
     public func validate() throws(ConfigurationError) {
         if let path = unixSocketPath {
             guard !path.isEmpty, !path.utf8.contains(0) else {
@@ -58,7 +61,15 @@ extension Server.Configuration {
         try check("maxDrainBytes", maxDrainBytes, 0...Int.max, "a size limit cannot be negative.")
         try check("maxPendingOutputBytes", maxPendingOutputBytes, 1...Int.max, "a size limit is at least 1 byte.")
         try check("maxConnections", maxConnections, 1...Int.max, "at least one connection must be allowed.")
+        try check("workers", workers, 0...Self.maxWorkers, "the number of workers is from 0 (none) to \(Self.maxWorkers).")
+        try check("maxRequests", maxRequests, 0...Int.max, "a request count cannot be negative (0: never).")
+        try check("maxRequestsJitter", maxRequestsJitter, 0...Int.max, "a request count cannot be negative.")
+        try check("maxRestarts", maxRestarts, 0...Int.max, "a restart count cannot be negative.")
+        if let folder = crashReportDirectory, folder.isEmpty || folder.utf8.contains(0) {
+            throw ConfigurationError(setting: "crashReportDirectory", value: folder, reason: "a folder is a non-empty path.")
+        }
         let timeouts: [(String, Duration)] = [
+            ("workerTimeout", workerTimeout), ("restartWindow", restartWindow),
             ("headerReadTimeout", headerReadTimeout), ("bodyReadTimeout", bodyReadTimeout),
             ("keepAliveTimeout", keepAliveTimeout), ("writeTimeout", writeTimeout), ("shutdownTimeout", shutdownTimeout),
         ]

@@ -59,7 +59,11 @@ public final class Server: Sendable {
     private struct State {
         var core: ServerCore?
         var address: Address?
+        var worker = false
     }
+
+    /// Whether this server runs as a supervisor's worker (on an inherited socket).
+    package var isWorker: Bool { state.withLock { $0.worker } }
 
     private let state = Mutex(State())
 
@@ -88,6 +92,7 @@ public final class Server: Sendable {
         if state.withLock({ $0.core != nil }) { throw ServerError.alreadyStarted }
         do { try configuration.validate() } catch { throw ServerError.invalidConfiguration(error) }
         werk_ignore_sigpipe()
+        if let launch = WorkerLaunch.claim() { return try startWorker(launch) }
         let loops = configuration.eventLoops
         let core: ServerCore
         let address: Address
@@ -121,9 +126,17 @@ public final class Server: Sendable {
 
     /// Starts the server, prints `Running on http://HOST:PORT/ (Press CTRL+C to quit)`, and returns
     /// after a graceful shutdown: on SIGINT or SIGTERM, or when ``shutdown()`` is called.
+    ///
+    /// With ``Configuration/workers`` at 1 or more, this process becomes the supervisor of that many
+    /// worker processes (copies of this executable with the same arguments) and returns when they
+    /// have all stopped; it throws ``ServerError/workersFailing(_:)`` when they crash faster than
+    /// the restart limit allows. In a worker, it serves on the socket the supervisor passed down.
     public func run() async throws {
+        if configuration.workers > 0 && WorkerLaunch.current == nil {
+            return try await Supervisor(configuration: configuration).run()
+        }
         let address = try start()
-        if configuration.printStartupLine {
+        if configuration.printStartupLine && !isWorker {
             let line = "Running on \(address) (Press CTRL+C to quit)\n"
             _ = line.utf8CString.withUnsafeBufferPointer { write(1, $0.baseAddress!, $0.count - 1) }
         }
@@ -145,9 +158,40 @@ public final class Server: Sendable {
         state.withLock { $0.core }?.beginShutdown()
     }
 
+    /// Serves as a supervisor's worker: on the inherited listening socket, shared by all loops (the
+    /// supervisor and the other workers hold it too), reporting on the control channel.
+    private func startWorker(_ launch: WorkerLaunch) throws(ServerError) -> Address {
+        werk_ignore_sighup()
+        let fd = launch.listenerFD
+        _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
+        var shared = configuration
+        if case .perLoop = shared.listenerDesign { shared.listenerDesign = .shared(acceptBatch: 64) }
+        let address = Listener.address(of: fd)
+        let core = ServerCore(handler: handler, configuration: shared, loops: configuration.eventLoops,
+                              serverAddress: address.serverAddress, ownsListener: false)
+        try core.startLoops(listenerFDs: [], sharedFD: fd, count: configuration.eventLoops)
+        state.withLock {
+            $0.core = core
+            $0.address = address
+            $0.worker = true
+        }
+        WorkerChannel.start(launch: launch, core: core)
+        return address
+    }
+
     private func waitUntilStopped() async {
         guard let core = state.withLock({ $0.core }) else { return }
         await core.waitUntilStopped()
+    }
+}
+
+extension Server.Address {
+    /// `host:port` (brackets around an IPv6 host), or `localhost` for a Unix socket: the request's
+    /// server address.
+    var serverAddress: String {
+        guard let host, let port else { return "localhost" }
+        return host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 }
 

@@ -34,6 +34,10 @@ final class ServerCore: Sendable {
     /// serving task was no faster (see ARCHITECTURE.md).
     let taskPerConnection = getenv("WERK_TASK_PER_CONNECTION") != nil
 
+    /// Whether the listening socket is this process's own: false in a worker, where the supervisor
+    /// owns it (and its Unix socket path, which the worker must not unlink).
+    let ownsListener: Bool
+
     private struct State {
         var loops: [EventLoop] = []
         var running = 0
@@ -45,8 +49,9 @@ final class ServerCore: Sendable {
 
     private let state = Mutex(State())
 
-    init(handler: Handler, configuration: Server.Configuration, loops: Int, serverAddress: String) {
+    init(handler: Handler, configuration: Server.Configuration, loops: Int, serverAddress: String, ownsListener: Bool = true) {
         self.handler = handler
+        self.ownsListener = ownsListener
         self.configuration = configuration
         self.limits = ParserLimits(maxRequestLine: configuration.maxRequestLineLength,
                                    maxHeaderBytes: configuration.maxHeaderBytes,
@@ -133,7 +138,7 @@ final class ServerCore: Sendable {
         guard let sharedFD else { return }
         // Release the socket (and its path) before anyone waiting hears that the server stopped.
         if sharedFD >= 0 { close(sharedFD) }
-        if let path = configuration.unixSocketPath { unlink(path) }
+        if ownsListener, let path = configuration.unixSocketPath { unlink(path) }
         let waiters = state.withLock { s in
             s.stopped = true
             defer { s.waiters = [] }
@@ -141,6 +146,22 @@ final class ServerCore: Sendable {
         }
         for waiter in waiters { waiter.resume() }
     }
+
+    /// For a worker's heartbeat: the oldest of the loops' last ticks (the clock of the loop that has
+    /// gone longest without one) and the requests the loops have started, as of their last ticks.
+    func loopProgress() -> (oldestTick: UInt64, requests: Int) {
+        let loops = state.withLock { $0.loops }
+        var oldest = UInt64.max
+        var requests = 0
+        for loop in loops {
+            oldest = min(oldest, loop.lastTick.load(ordering: .relaxed))
+            requests += loop.publishedRequests.load(ordering: .relaxed)
+        }
+        return (loops.isEmpty ? 0 : oldest, requests)
+    }
+
+    /// Whether a graceful shutdown has begun.
+    var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// Waits until every loop has stopped.
     func waitUntilStopped() async {

@@ -12,6 +12,10 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
     case alreadyStarted
     /// A configuration value is out of range or malformed (see ``Server/Configuration/validate()``).
     case invalidConfiguration(ConfigurationError)
+    /// A supervisor stopped because its workers crashed more often than
+    /// ``Server/Configuration/maxRestarts`` allows within ``Server/Configuration/restartWindow``:
+    /// why, with the last crash.
+    case workersFailing(String)
 
     /// Whether the address is taken: another process (another Werk server included) listens there.
     public var isAddressInUse: Bool {
@@ -33,6 +37,8 @@ public enum ServerError: Error, Sendable, CustomStringConvertible {
             return "The server was already started; create a new Server to start again."
         case .invalidConfiguration(let error):
             return error.description
+        case .workersFailing(let why):
+            return why
         }
     }
 }

@@ -1154,6 +1154,53 @@ assert(user.text == "user 42")
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_14() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 15)
+// compile only
+let app = Handler { _ in "Hello, World!" }
+await Server(app, configuration: .fromCommandLine()).runOrExit()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_27() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 28)
+var configuration = Server.Configuration(host: "0.0.0.0", port: 8080)
+configuration.workers = 4                   // 0 (the default): serve in this process
+configuration.eventLoops = 1                // per worker
+configuration.maxRequests = 10_000          // replace a worker after this many requests...
+configuration.maxRequestsJitter = 1_000     // ...plus a random 0...1000, so they do not all go at once
+configuration.workerTimeout = .seconds(30)  // kill a worker whose event loop is stuck this long
+configuration.maxRestarts = 10              // more than 10 restarts...
+configuration.restartWindow = .seconds(60)  // ...within 60 s is a crash loop: stop
+try configuration.validate()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_69() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 70)
+// compile only
+if getenv("APP_SECRET_KEY") == nil {
+    setenv("APP_SECRET_KEY", try randomToken(bytes: 32), 1)   // before run(): the workers inherit it
+}
+let secret = String(cString: getenv("APP_SECRET_KEY")!)
+let app = Stack {
+    Sessions(secretKeys: [secret])
+    Handler { request in "Hello" }
+}
+await Server(app, configuration: .fromCommandLine()).runOrExit()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Workers_md_142() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Workers.md", line: 143)
+let json = #"{"kind":"crashReport","description":"Illegal instruction","threads":[{"crashed":true,"name":"werk-loop-0","frames":[{"description":"_assertionFailure(_:_:file:line:flags:) + 302","image":"libswiftCore.so"},{"description":"handler(_:) + 250","image":"App","sourceLocation":{"file":"/app/main.swift","line":7,"column":19}}]}]}"#
+let report = try CrashReport(json: Array(json.utf8))
+assert(report.summary == "Illegal instruction in handler(_:) at /app/main.swift:7:19")
+assert(report.crashingFrame?.function == "handler(_:)")
+assert(report.frames.count == 2)
+#sourceLocation()
+}
+
 /// Runs the documentation's examples (those that do not serve forever or need outside files).
 @Suite("Documentation examples run")
 struct DocumentationExampleTests {
@@ -1217,4 +1264,6 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Uploads.md:143") func snippet_Sources_Werk_Werk_docc_Uploads_md_142_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_142() }
     @Test("Sources/Werk/Werk.docc/Uploads.md:159") func snippet_Sources_Werk_Werk_docc_Uploads_md_158_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Uploads_md_158() }
     @Test("Sources/Werk/Werk.docc/Werk.md:21") func snippet_Sources_Werk_Werk_docc_Werk_md_20_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Werk_md_20() }
+    @Test("Sources/Werk/Werk.docc/Workers.md:28") func snippet_Sources_Werk_Werk_docc_Workers_md_27_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_27() }
+    @Test("Sources/Werk/Werk.docc/Workers.md:143") func snippet_Sources_Werk_Werk_docc_Workers_md_142_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Workers_md_142() }
 }

@@ -107,6 +107,17 @@ struct ConnectionStateTests {
         #expect(next == .closingAfterFlush)
     }
 
+    @Test("shutdown keeps a connection whose request is on its way (fresh, or part of a head read), answers it, then closes")
+    func shutdownWithRequestPending() {
+        var state = ConnectionState()
+        #expect(state.beginShutdown(idle: false, requestPending: true) == .none)
+        #expect(state.phase == .awaitingHead)
+        #expect(!state.keepAlive)
+        state.requestStarted(keepAlive: true)
+        #expect(!state.keepAlive)
+        #expect(state.requestFinished(bodyLeft: .none) == .closingAfterFlush)
+    }
+
     @Test("shutdown closes idle connections now and busy ones after their output or response", arguments: [
         ([], true, ConnectionState.ShutdownAction.closeNow),
         ([], false, .closeAfterFlush),

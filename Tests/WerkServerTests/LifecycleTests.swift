@@ -203,3 +203,28 @@ func pollUntil(seconds: Int = 20, _ condition: @Sendable () -> Bool) async throw
 }
 
 struct PollTimeout: Error {}
+
+extension LifecycleTests {
+    @Test("a graceful shutdown answers the request of a connection accepted just before it (then closes it), and closes a silent one")
+    func shutdownAnswersFreshConnection() async throws {
+        var configuration = testConfiguration()
+        configuration.eventLoops = 1
+        let server = Server(testApp, configuration: configuration)
+        let address = try server.start()
+        let sockets = try await ThreadRunner.run {
+            (try BlockingSocket(address, timeout: .seconds(20)), try BlockingSocket(address, timeout: .seconds(20)))
+        }
+        for _ in 0..<4000 where server.acceptedConnections < 2 { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(server.acceptedConnections == 2, "both connections accepted before the shutdown")
+        server.beginShutdown()
+        let (response, closed) = try await ThreadRunner.run {
+            try sockets.0.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+            return (try sockets.0.readResponse(), sockets.0.isClosedByPeer())
+        }
+        #expect(response.status == .ok)
+        #expect(response.headers["Connection"] == "close")
+        #expect(closed)
+        await server.shutdown()   // returns once the silent connection's short grace is over
+        #expect(try await ThreadRunner.run { sockets.1.isClosedByPeer() })
+    }
+}

@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <malloc.h>
+#include <spawn.h>
 
 /// memmem(3): hidden behind _GNU_SOURCE in glibc's headers (the multipart boundary search).
 void *memmem(const void *haystack, size_t haystacklen, const void *needle, size_t needlelen);
@@ -27,3 +28,16 @@ void werk_set_thread_name(const char *name);
 
 /// Ignores SIGPIPE process-wide (writes to a closed socket then fail with EPIPE instead).
 void werk_ignore_sigpipe(void);
+
+/// Installs SIGINT, SIGTERM, SIGHUP and SIGCHLD handlers for a worker supervisor: each writes the
+/// signal number (one byte) to `fd`. Returns 0, or -1 with errno set.
+int werk_install_supervisor_signals(int fd);
+
+/// Ignores SIGHUP (a worker process: its supervisor handles reloads).
+void werk_ignore_sighup(void);
+
+/// posix_spawn_file_actions_addclosefrom_np(3) (glibc 2.34): the child closes every fd >= `from`.
+int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions, int from);
+
+/// The process environment (environ(7)).
+char **werk_environ(void);
