@@ -16,6 +16,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("proxies", runProxyBenchmarks),
     ("multipart", runMultipartBenchmarks),
     ("workers", runWorkerBenchmarks),
+    ("devloop", runDevLoopBenchmarks),
 ]
 
 // The workers suite runs this executable again as its server (a supervisor re-executes its binary).

@@ -104,6 +104,11 @@ extension Server {
         /// Where workers write their crash reports (`SWIFT_BACKTRACE=format=json,output-to=…`);
         /// nil (the default): a folder the supervisor makes in `/tmp` and removes at exit.
         public var crashReportDirectory: String? = nil
+        /// Whether ``fromCommandLine(defaults:arguments:)`` runs the dev server instead of returning:
+        /// this process then builds the program's package with `swift build`, runs the built
+        /// executable as its worker, rebuilds and restarts it when the sources change, and shows
+        /// compile errors and crashes in the browser (see the Dev server article). Set by `--reload`.
+        public var reload: Bool = false
 
         /// How the loops listen (for measuring the designs against each other).
         package var listenerDesign: ListenerDesign = .perLoop

@@ -38,10 +38,21 @@ struct CompileErrorPageTests {
         #expect(response.text.contains("> 3 | let x: Int = \"no\"\n"))
     }
 
-    @Test("The page's event stream carries the failure's generation")
+    @Test("The page's event stream carries the failure's generation, and ends when the page is taken down")
     func eventStream() async throws {
-        let response = try await Self.client().get(LiveReload.path, headers: ["Accept": "text/event-stream"])
+        let stop = LiveReload.StopFlag()
+        let handler = CompileErrorPage.handler(diagnostics: [], output: "", packageRoot: nil, generation: "f2", stop: stop)
+        let synchronous = try #require(handler.synchronous)
+        let response = try synchronous(Request(method: .get, target: LiveReload.path))
         #expect(response.headers["Content-Type"] == "text/event-stream")
+        guard case .stream(let stream, _) = response.body else {
+            Issue.record("not a stream")
+            return
+        }
+        var iterator = stream.makeAsyncIterator()
+        #expect(try await iterator.next().map { String(decoding: $0, as: UTF8.self) } == "retry: 250\ndata: f2\n\n")
+        stop.set()
+        #expect(try await iterator.next() == nil)   // the stream ends: a graceful stop does not wait for it
     }
 
     @Test("Without recognised diagnostics the report shows the end of the output")

@@ -40,7 +40,7 @@ struct LiveReloadTests {
 
     @Test("Without the dev supervisor's environment there is no live reload")
     func onlyInDevMode() {
-        #expect(LiveReload.generationFromEnvironment == nil)   // the test process is not a dev worker
+        #expect(LiveReload.devGeneration == nil)   // the test process is not a dev worker
     }
 
     @Test("The wrapper keeps a synchronous application synchronous")

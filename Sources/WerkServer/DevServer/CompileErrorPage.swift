@@ -8,8 +8,11 @@ package enum CompileErrorPage {
     /// The handler answering every request with the diagnostics of a failed build; `generation`
     /// names this failure for live reload (`f3`).
     package static func handler(diagnostics: [BuildDiagnostic], output: String, packageRoot: String?,
-                                generation: String) -> Handler {
-        let html = Response.html(render(diagnostics: diagnostics, output: output, packageRoot: packageRoot),
+                                generation: String, stop: LiveReload.StopFlag = LiveReload.StopFlag()) -> Handler {
+        let errors = diagnostics.filter { $0.severity == .error }.count
+        let html = Response.html(render(title: "Build failed",
+                                        summary: "\(errors) error\(errors == 1 ? "" : "s") — this page reloads by itself once the code builds again.",
+                                        diagnostics: diagnostics, output: output, packageRoot: packageRoot),
                                  status: .internalServerError)
         let text = Response.text(terminalReport(diagnostics: diagnostics, output: output, packageRoot: packageRoot),
                                  status: .internalServerError)
@@ -18,7 +21,7 @@ package enum CompileErrorPage {
             response.headers.set("Cache-Control", "no-store")
             return response
         }
-        return LiveReload(generation: generation).wrap(page)
+        return LiveReload(generation: generation, stop: stop).wrap(page)
     }
 
     /// Whether the request's Accept names `text/html` (browsers' navigations do; `curl` and
@@ -53,13 +56,15 @@ package enum CompileErrorPage {
         return text
     }
 
-    /// The HTML page.
-    package static func render(diagnostics: [BuildDiagnostic], output: String, packageRoot: String?) -> String {
-        let errors = diagnostics.filter { $0.severity == .error }.count
+    /// The dev server's HTML page: a red header with `title` and `summary`, one section per
+    /// diagnostic (its location, message and source lines, the diagnostic's line marked), and
+    /// `output` (the build's, or a process's) folded at the end.
+    package static func render(title: String, summary: String, diagnostics: [BuildDiagnostic], output: String,
+                               packageRoot: String?) -> String {
         var html = """
         <!doctype html>
         <html lang=en>
-        <head><meta charset=utf-8><title>Build failed</title>
+        <head><meta charset=utf-8><title>\(HTML.escape(title))</title>
         <style>
         body{font:15px/1.45 system-ui,sans-serif;margin:0;background:#fafafa;color:#222}
         header{background:#b00020;color:#fff;padding:16px 24px}header h1{margin:0;font-size:22px}
@@ -74,8 +79,7 @@ package enum CompileErrorPage {
         details{margin-top:24px}details pre{background:#fff;border:1px solid #ddd;padding:10px}
         </style></head>
         <body>
-        <header><h1>Build failed</h1><p>\(errors) error\(errors == 1 ? "" : "s") — \
-        this page reloads by itself once the code builds again.</p></header>
+        <header><h1>\(HTML.escape(title))</h1><p>\(HTML.escape(summary))</p></header>
         <main>
 
         """
@@ -94,7 +98,8 @@ package enum CompileErrorPage {
             html += "</section>\n"
         }
         let rawOutput = output.utf8.count > 256 * 1024 ? String(decoding: output.utf8.suffix(256 * 1024), as: UTF8.self) : output
-        html += "<details\(diagnostics.isEmpty ? " open" : "")><summary>Build output</summary><pre>"
+        guard !rawOutput.isEmpty else { return html + "</main>\n</body>\n</html>\n" }
+        html += "<details\(diagnostics.isEmpty ? " open" : "")><summary>Output</summary><pre>"
             + HTML.escape(rawOutput) + "</pre></details>\n</main>\n</body>\n</html>\n"
         return html
     }

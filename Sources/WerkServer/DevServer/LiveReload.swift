@@ -23,22 +23,40 @@ package struct LiveReload: Sendable {
     /// The environment variable that carries the generation to a dev worker (set only by the
     /// dev supervisor; its presence is what "dev mode" means).
     package static let environmentVariable = "WERK_DEV_GENERATION"
-    /// Set when the process is stopping: open event streams end, so a graceful stop does not wait
-    /// for them.
-    package static let stopping = Atomic<Bool>(false)
+    /// A flag that ends open event streams when set, so a graceful stop does not wait for them.
+    package final class StopFlag: Sendable {
+        let value = Atomic<Bool>(false)
+        /// A flag not yet set.
+        package init() {}
+        /// Sets it.
+        package func set() { value.store(true, ordering: .relaxed) }
+        /// Whether it is set.
+        package var isSet: Bool { value.load(ordering: .relaxed) }
+    }
+
+    /// The dev worker's flag: set when its server begins to shut down.
+    package static let stopping = StopFlag()
 
     /// The generation this process answers for.
     package var generation: String
+    /// What ends this wrapper's event streams.
+    package var stop: StopFlag
 
-    /// Live reload for `generation`.
-    package init(generation: String) { self.generation = generation }
+    /// Live reload for `generation`, whose streams end when `stop` is set.
+    package init(generation: String, stop: StopFlag = LiveReload.stopping) {
+        self.generation = generation
+        self.stop = stop
+    }
 
-    /// The generation from the environment when this process is a dev worker, else nil.
-    package static var generationFromEnvironment: String? {
+    /// The generation given by the dev supervisor when this process is a dev worker, else nil:
+    /// read once from the environment (and removed from it, so programs the worker starts do not
+    /// inherit it).
+    package static let devGeneration: String? = {
         guard let value = getenv(environmentVariable) else { return nil }
         let text = String(cString: value)
+        unsetenv(environmentVariable)
         return text.isEmpty ? nil : text
-    }
+    }()
 
     /// `next` with the event stream in front and the script injected into its HTML responses; keeps
     /// `next`'s synchronous form.
@@ -55,11 +73,12 @@ package struct LiveReload: Sendable {
     /// comments until the process stops.
     package func eventStream() -> Handler {
         let first = Array("retry: 250\ndata: \(generation)\n\n".utf8)
+        let stop = self.stop
         return Handler { (_: Request) throws -> Response in
             let stream = ByteStream { writer in
                 try await writer.write(first)
                 var ticks = 0
-                while !LiveReload.stopping.load(ordering: .relaxed) {
+                while !stop.isSet {
                     try await Task.sleep(for: .milliseconds(100))
                     ticks += 1
                     if ticks % 150 == 0 { try await writer.write(": keep-alive\n\n") }
