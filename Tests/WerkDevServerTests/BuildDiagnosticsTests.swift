@@ -17,7 +17,7 @@ struct BuildDiagnosticsTests {
     @Test("A failed build's output gives each error once, errors before warnings, with the compiler's excerpt")
     func realOutput() throws {
         let diagnostics = BuildDiagnostics.parse(try fixture("swift-build-errors.txt"), contextLines: 0)
-        #expect(diagnostics.map(\.severity) == [.error, .error, .error, .warning])
+        #expect(diagnostics.map(\.severity) == [.error, .error, .warning])
         let first = diagnostics[0]
         #expect(first.file == "/tmp/dsfix/Sources/Tiny/main.swift")
         #expect(first.line == 3 && first.column == 14)
@@ -26,10 +26,9 @@ struct BuildDiagnosticsTests {
         #expect(first.source[2].text == #"let x: Int = "no""#)
         #expect(diagnostics[1].message == "cannot find 'undefinedThing' in scope")
         #expect(diagnostics[1].location(relativeTo: "/tmp/dsfix") == "Sources/Tiny/main.swift:4:9")
-        // The location-less line that says which step failed.
-        #expect(diagnostics[2].file == nil)
-        #expect(diagnostics[2].message.hasPrefix("emit-module command failed"))
-        #expect(diagnostics[3].file == "/tmp/dsfix/Sources/TinyLib/Lib.swift" && diagnostics[3].line == 2)
+        // "error: emit-module command failed …" is dropped: the errors above say why.
+        #expect(!diagnostics.contains { $0.message.contains("emit-module") })
+        #expect(diagnostics[2].file == "/tmp/dsfix/Sources/TinyLib/Lib.swift" && diagnostics[2].line == 2)
     }
 
     @Test("A single error in a library", arguments: [("swift-build-one-error.txt", 1)])
@@ -58,6 +57,12 @@ struct BuildDiagnosticsTests {
     ])
     func notHeaders(line: String) {
         #expect(BuildDiagnostics.parseHeader(line[...]) == nil)
+    }
+
+    @Test("A failure no file explains (a link error) keeps its location-less line")
+    func linkError() {
+        let output = "[7/8] Linking App\nerror: link command failed with exit code 1 (use -v to see invocation)\n"
+        #expect(BuildDiagnostics.parse(output).map(\.message) == ["link command failed with exit code 1 (use -v to see invocation)"])
     }
 
     @Test("Source context comes from the file when it exists")

@@ -20,7 +20,7 @@ struct CompileErrorPageTests {
         #expect(response.headers["Cache-Control"] == "no-store")
         let text = response.text
         #expect(text.contains("<h1>Build failed</h1>"))
-        #expect(text.contains("3 errors"))
+        #expect(text.contains("2 errors"))
         let first = try #require(offset(of: "Sources/Tiny/main.swift:3:14", in: text))
         let second = try #require(offset(of: "Sources/Tiny/main.swift:4:9", in: text))
         let warning = try #require(offset(of: "Sources/TinyLib/Lib.swift:2:9", in: text))
@@ -34,7 +34,7 @@ struct CompileErrorPageTests {
     func textReport() async throws {
         let response = try await Self.client().get("/api", headers: ["Accept": "application/json"])
         #expect(response.status == .internalServerError)
-        #expect(response.text.hasPrefix("Build failed: 3 errors\n\nerror: Sources/Tiny/main.swift:3:14: cannot convert"))
+        #expect(response.text.hasPrefix("Build failed: 2 errors\n\nerror: Sources/Tiny/main.swift:3:14: cannot convert"))
         #expect(response.text.contains("> 3 | let x: Int = \"no\"\n"))
     }
 

@@ -99,6 +99,11 @@ package enum BuildDiagnostics {
                 found[index].source = (first...last).map { BuildDiagnostic.SourceLine(number: $0, text: String(lines[$0 - 1])) }
             }
         }
+        // "error: emit-module command failed" says only that a step failed: noise beside the errors
+        // that say why; kept when nothing else explains the failure (a link error).
+        if found.contains(where: { $0.severity == .error && $0.file != nil }) {
+            found.removeAll { $0.severity == .error && $0.file == nil && $0.message.contains("command failed with exit code") }
+        }
         // A stable sort: errors first, each severity in the printed order.
         return found.enumerated().sorted { a, b in
             a.element.severity != b.element.severity ? a.element.severity < b.element.severity : a.offset < b.offset

@@ -78,7 +78,7 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
         }
         let address = Listener.address(of: listenerFD)
         bound.withLock { $0 = address }
-        writeAll(1, "Running on \(address) (dev server: rebuilds \(runner.product) when \(folders.count) folders of "
+        writeAll(1, "Running on \(address) (dev server: rebuilds \(runner.product) when \(folders.count) folder\(folders.count == 1 ? "" : "s") of "
                     + "\(runner.packageRoot) change; press CTRL+C to quit)\n")
         rebuild()
         while !stopping {
