@@ -16,6 +16,7 @@ let middleware: [(name: String, folder: String)] = [
     ("WerkProxyFix", "ProxyFix"),
     ("WerkLint", "Lint"),
     ("WerkHTTPProxy", "HTTPProxy"),
+    ("WerkDebugger", "Debugger"),
 ]
 
 /// The core libraries a middleware needs beyond WerkCore: sessions sign with WerkSigning, the reverse
@@ -23,6 +24,7 @@ let middleware: [(name: String, folder: String)] = [
 let extraDependencies: [String: [Target.Dependency]] = [
     "WerkSessions": ["WerkSigning"],
     "WerkHTTPProxy": ["WerkHTTPClient"],
+    "WerkDebugger": ["WerkDiagnostics"],
 ]
 
 /// What a middleware's tests use beyond it, WerkCore and WerkTestSupport: ProxyFix's tests check that
@@ -33,6 +35,7 @@ let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkProxyFix": ["WerkRouting"],
     "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
     "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
+    "WerkDebugger": ["WerkDiagnostics", "WerkServer"],     // the page in a headless browser against a live server
 ]
 
 let package = Package(
@@ -43,6 +46,7 @@ let package = Package(
         .library(name: "WerkServer", targets: ["WerkServer"]),
         .library(name: "WerkSigning", targets: ["WerkSigning"]),
         .library(name: "WerkHTTPClient", targets: ["WerkHTTPClient"]),
+        .library(name: "WerkDiagnostics", targets: ["WerkDiagnostics"]),
         .library(name: "WerkTesting", targets: ["WerkTesting"]),
     ] + middleware.map { .library(name: $0.name, targets: [$0.name]) },
     dependencies: [],
@@ -51,6 +55,8 @@ let package = Package(
         .systemLibrary(name: "CWerkCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CWerkZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "CWerkSystem"),
+        // The Swift runtime's will-throw hook (`_swift_willThrow`), exchanged atomically.
+        .target(name: "CWerkThrowHook"),
 
         // The core libraries and the server adapter.
         .target(name: "WerkCore", dependencies: ["CWerkCrypto", "CWerkZlib", "CWerkSystem"], swiftSettings: strict),
@@ -58,12 +64,16 @@ let package = Package(
         .target(name: "WerkSigning", dependencies: ["WerkCore"], swiftSettings: strict),
         // The HTTP/1.1 client: on WerkCore only, so that the server (LiveTransport) and middleware can use it.
         .target(name: "WerkHTTPClient", dependencies: ["WerkCore"], swiftSettings: strict),
-        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
+        // What error pages share: the report model, its HTML/text/JSON renderers, throw-site backtraces
+        // and symbolication (the Debugger middleware and the dev server's crash pages).
+        .target(name: "WerkDiagnostics", dependencies: ["WerkCore", "CWerkThrowHook"], swiftSettings: strict),
+        // The dev server (--reload) renders crash pages with WerkDiagnostics, as the Debugger does.
+        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem", "WerkDiagnostics"], swiftSettings: strict),
         // The test client, its cookie jar, and LiveTransport (the same calls over a real socket).
         .target(name: "WerkTesting", dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"], swiftSettings: strict),
         .target(
             name: "Werk",
-            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkTesting"]
+            dependencies: ["WerkCore", "WerkServer", "WerkSigning", "WerkHTTPClient", "WerkDiagnostics", "WerkTesting"]
                 + middleware.map { .target(name: $0.name) },
             swiftSettings: strict),
 
@@ -91,6 +101,8 @@ let package = Package(
         // The dev server's watcher, build diagnostics, live reload and error pages (fixtures: captured `swift build` output).
         .testTarget(name: "WerkDevServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     exclude: ["Fixtures"], swiftSettings: strict),
+        .testTarget(name: "WerkDiagnosticsTests", dependencies: ["WerkDiagnostics", "WerkCore", "WerkTestSupport", "WerkTesting"],
+                    swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         // nginx in front of two Werk processes running DeploymentApp (skipped without nginx; CI installs nginx-light).

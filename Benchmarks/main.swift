@@ -17,6 +17,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("multipart", runMultipartBenchmarks),
     ("workers", runWorkerBenchmarks),
     ("devloop", runDevLoopBenchmarks),
+    ("debugger", runDebuggerBenchmarks),
 ]
 
 // The workers suite runs this executable again as its server (a supervisor re-executes its binary).

@@ -78,8 +78,9 @@ public struct FileOptions: Sendable {
     /// The most ranges a multi-range request may ask for after coalescing (more: the whole file).
     public var maxRanges = 16
 
-    /// Small whole-file bodies served from memory (SharedData's cache), nil: always `sendfile`.
-    var memoryCache: SmallFileCache? = nil
+    /// SharedData's cache of file representations (validators, Content-Type, small files' bytes);
+    /// nil: derived on every request and always sent with `sendfile`.
+    var memoryCache: RepresentationCache? = nil
 
     /// The default options (no caching by default, as `send_file`).
     public init() {}

@@ -42,7 +42,6 @@ enum FileServing {
                         cacheControl: String) -> Response {
         var headers = Headers()
         headers.reserveCapacity(8)
-        let type = options.contentType ?? options.mimeTypes.contentType(forPath: path) ?? options.fallbackContentType
 
         // Precompressed siblings.
         var filePath = path
@@ -64,23 +63,17 @@ enum FileServing {
             }
         }
 
-        let etag: ETag?
-        switch options.etag {
-        case .automatic: etag = file.entityTag(variant: coding?.rawValue)
-        case .none: etag = nil
-        case .custom(let tag): etag = coding.map { ETag(tag.value + "-" + $0.rawValue, weak: tag.isWeak) } ?? tag
-        }
-        let lastModified: Int?
-        switch options.lastModified {
-        case .automatic: lastModified = file.modificationSeconds
-        case .none: lastModified = nil
-        case .custom(let date): lastModified = date
-        }
-        let etagValue = etag?.headerValue
+        let representation = options.memoryCache?.representation(path: filePath, coding: coding, identity: file.identity) {
+            derive(path: path, file: file, coding: coding, options: options)
+        } ?? derive(path: path, file: file, coding: coding, options: options)
+        let etag = representation.etag
+        let lastModified = representation.lastModified
+        let etagValue = representation.etagHeader
+        let type = representation.contentType
 
         // Validators and caching headers go on 200, 206 and 304 alike.
         if let etagValue { headers.add("ETag", etagValue) }
-        if let lastModified { headers.add("Last-Modified", HTTPDate.format(lastModified)) }
+        if let text = representation.lastModifiedHeader { headers.add("Last-Modified", text) }
         headers.add("Cache-Control", cacheControl)
         if !options.precompressed.isEmpty { headers.add("Vary", "Accept-Encoding") }
 
@@ -126,7 +119,7 @@ enum FileServing {
         switch rangeHeader.map({ RangeResolution.resolve($0, length: size, maxRanges: options.maxRanges) }) ?? .whole {
         case .whole:
             headers.add("Content-Type", type)
-            if let cache = options.memoryCache, let bytes = cache.bytes(path: filePath, identity: identity) {
+            if let bytes = representation.bytes {
                 return Response(status: .ok, headers: headers, body: .bytes(bytes))
             }
             return Response(status: .ok, headers: headers,
@@ -147,6 +140,26 @@ enum FileServing {
             if let etagValue { response.headers.add("ETag", etagValue) }
             return response
         }
+    }
+
+    /// The validators and Content-Type of one version of a file, computed (the cache keeps them).
+    static func derive(path: String, file: FileStatus, coding: ContentCoding?, options: FileOptions) -> FileRepresentation {
+        let etag: ETag?
+        switch options.etag {
+        case .automatic: etag = file.entityTag(variant: coding?.rawValue)
+        case .none: etag = nil
+        case .custom(let tag): etag = coding.map { ETag(tag.value + "-" + $0.rawValue, weak: tag.isWeak) } ?? tag
+        }
+        let lastModified: Int?
+        switch options.lastModified {
+        case .automatic: lastModified = file.modificationSeconds
+        case .none: lastModified = nil
+        case .custom(let date): lastModified = date
+        }
+        let type = options.contentType ?? options.mimeTypes.contentType(forPath: path) ?? options.fallbackContentType
+        return FileRepresentation(identity: file.identity, etag: etag, etagHeader: etag?.headerValue,
+                                  lastModified: lastModified, lastModifiedHeader: lastModified.map(HTTPDate.format),
+                                  contentType: type)
     }
 
     /// The last path component.

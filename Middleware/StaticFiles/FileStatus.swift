@@ -32,6 +32,11 @@ struct FileStatus: Sendable, Equatable {
 
     /// `lstat` of `path` (a symbolic link itself, not its target): the status, and whether it is a link.
     static func ofLink(_ path: String) -> (status: FileStatus, isLink: Bool)? {
+        path.withCString { ofLink($0) }
+    }
+
+    /// `lstat` of a C path.
+    static func ofLink(_ path: UnsafePointer<CChar>) -> (status: FileStatus, isLink: Bool)? {
         var info = stat()
         guard lstat(path, &info) == 0 else { return nil }
         let type = info.st_mode & S_IFMT

@@ -102,16 +102,17 @@ struct Resolver: Sendable {
     /// Each component below the root is checked with `lstat` (one call for a file at the top);
     /// only when one is a symbolic link is the whole path resolved with `realpath` and compared.
     static func statusInside(_ full: String, root: String, canonicalRoot: String?) -> FileStatus? {
-        let utf8 = full.utf8
-        var index = utf8.index(utf8.startIndex, offsetBy: min(root.utf8.count + 1, utf8.count))
-        while index < utf8.endIndex {
-            if utf8[index] == UInt8(ascii: "/") {
-                guard let (_, isLink) = FileStatus.ofLink(String(full[..<index])) else { return nil }
-                if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
-            }
-            index = utf8.index(after: index)
+        let start = min(root.utf8.count + 1, full.utf8.count)
+        // One C string for every prefix: each `/` below the root is cut to NUL in turn.
+        var path = Array(full.utf8CString)
+        for index in start..<(path.count - 1) where path[index] == CChar(UInt8(ascii: "/")) {
+            path[index] = 0
+            let parent = FileStatus.ofLink(path)
+            path[index] = CChar(UInt8(ascii: "/"))
+            guard let (_, isLink) = parent else { return nil }
+            if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
         }
-        guard let (status, isLink) = FileStatus.ofLink(full) else { return nil }
+        guard let (status, isLink) = FileStatus.ofLink(path) else { return nil }
         if isLink { return staysInside(full, root: root, canonicalRoot: canonicalRoot) ? FileStatus.of(full) : nil }
         return status
     }
@@ -124,12 +125,27 @@ struct Resolver: Sendable {
 
     /// Whether a segment other than `.` and `..` starts with a dot (`.env`, `.git/config`).
     static func hasDotSegment(_ relative: Substring) -> Bool {
-        for segment in relative.utf8.split(separator: UInt8(ascii: "/")) where segment.first == UInt8(ascii: ".") {
-            if segment.count == 1 { continue }
-            if segment.count == 2, segment.last == UInt8(ascii: ".") { continue }
-            return true
+        var atSegmentStart = true
+        var dots = 0          // leading dots of the current segment, while only dots were seen
+        var dotsOnly = false
+        for byte in relative.utf8 {
+            if byte == UInt8(ascii: "/") {
+                if dotsOnly && dots > 2 { return true }
+                atSegmentStart = true
+                continue
+            }
+            if atSegmentStart {
+                atSegmentStart = false
+                dotsOnly = byte == UInt8(ascii: ".")
+                dots = dotsOnly ? 1 : 0
+                continue
+            }
+            if dotsOnly {
+                if byte == UInt8(ascii: ".") { dots += 1; continue }
+                return true   // `.x…` or `..x…`
+            }
         }
-        return false
+        return dotsOnly && dots > 2
     }
 
     /// Whether a disallow pattern matches the relative path or its last segment.

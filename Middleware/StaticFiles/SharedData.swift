@@ -77,10 +77,9 @@ public struct SharedData: Middleware {
         }.map(\.element)
         self.options = options
         var fileOptions = options.fileOptions
-        if options.memoryCacheMaxFileSize > 0 {
-            fileOptions.memoryCache = SmallFileCache(maxFileSize: options.memoryCacheMaxFileSize,
-                                                     capacity: options.memoryCacheCapacity)
-        }
+        // Always on: validators in header form for every file, bytes for small ones.
+        fileOptions.memoryCache = RepresentationCache(maxFileSize: max(0, options.memoryCacheMaxFileSize),
+                                                      capacity: max(0, options.memoryCacheCapacity))
         self.fileOptions = fileOptions
     }
 

@@ -3,6 +3,7 @@
 @_exported import WerkServer
 @_exported import WerkSigning
 @_exported import WerkHTTPClient
+@_exported import WerkDiagnostics
 @_exported import WerkRouting
 @_exported import WerkSessions
 @_exported import WerkDispatcher
@@ -11,4 +12,5 @@
 @_exported import WerkProxyFix
 @_exported import WerkLint
 @_exported import WerkHTTPProxy
+@_exported import WerkDebugger
 @_exported import WerkTesting

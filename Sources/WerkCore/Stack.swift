@@ -73,9 +73,25 @@ extension Handler {
                 terminal = handler
             }
         }
+        // Instrumenters (the profiler, the debugger) are handed each layer inside them; found once,
+        // here, so a stack without one is composed exactly as before and pays nothing per request.
+        var instrumenters: [(position: Int, instrumenter: any LayerInstrumenting)] = []
+        for (position, middleware) in layers.enumerated() {
+            if let instrumenter = middleware as? any LayerInstrumenting { instrumenters.append((position, instrumenter)) }
+        }
         var handler = terminal
-        for middleware in layers.reversed() {
-            let wrapped = middleware.wrap(handler)
+        if !instrumenters.isEmpty {
+            handler = instrumented(terminal, name: terminal.layers.first ?? "Handler", position: layers.count,
+                                   isTerminal: true, makesAsynchronous: false, by: instrumenters)
+                .withLayers(terminal.layers)
+        }
+        for (position, middleware) in layers.enumerated().reversed() {
+            var wrapped = middleware.wrap(handler)
+            let dropsSynchronous = handler.synchronous != nil && wrapped.synchronous == nil
+            if !instrumenters.isEmpty {
+                wrapped = instrumented(wrapped, name: middleware.name, position: position, isTerminal: false,
+                                       makesAsynchronous: dropsSynchronous, by: instrumenters)
+            }
             // A layer that drops the synchronous form of what it wraps makes the stack asynchronous
             // from there out: `description` says so, so nobody pays for it unknowingly.
             let name = handler.synchronous != nil && wrapped.synchronous == nil

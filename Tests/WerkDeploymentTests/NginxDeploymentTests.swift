@@ -74,7 +74,9 @@ struct NginxDeploymentTests {
         }
         first.stop()
         second.stop()
-        #expect(first.wait() == 0 && second.wait() == 0)   // SIGTERM: both shut down gracefully
+        let firstStatus = await first.exitStatus()
+        let secondStatus = await second.exitStatus()
+        #expect(firstStatus == 0 && secondStatus == 0)   // SIGTERM: both shut down gracefully
     }
 
     func check(port: Int) async throws {

@@ -1,5 +1,6 @@
 import Testing
 import WerkTestSupport
+import WerkTesting
 
 /// The documentation's Swift blocks are compiled through `Snippets.swift`, which
 /// `Scripts/extract_doc_snippets.py` generates. This checks that every block of README.md and the
@@ -33,8 +34,7 @@ struct SnippetFreshnessTests {
 
     @Test("every Swift block of README.md and the DocC catalog is in Snippets.swift (so it is compiled)")
     func snippetsAreCurrent() throws {
-        let generated = String(decoding: try readFile(Self.repository + "/Tests/WerkDocSnippetsTests/Snippets.swift"),
-                               as: UTF8.self)
+        let generated = try readFile(Self.repository + "/Tests/WerkDocSnippetsTests/Snippets.swift")
         var documents = ["README.md"]
         documents += DocCatalog.articles(under: Self.repository + "/Sources/Werk/Werk.docc").map { "Sources/Werk/Werk.docc/" + $0 }
         var checked = 0
@@ -42,12 +42,18 @@ struct SnippetFreshnessTests {
             for block in try Self.swiftBlocks(Self.repository + "/" + document) {
                 if block.first?.hasPrefix("// swift-tools-version") == true { continue }   // a manifest: below
                 let body = block.filter { !Self.isImport($0) }.joined(separator: "\n")
-                #expect(generated.contains(body),
+                #expect(Self.contains(generated, Array(body.utf8)),
                         "a ```swift block of \(document) is not in Snippets.swift: run python3 Scripts/extract_doc_snippets.py")
                 checked += 1
             }
         }
         #expect(checked > 0)
+    }
+
+    /// Whether `needle` occurs in `haystack`, compared as bytes (String's `contains` on a file this
+    /// size takes seconds of a test thread).
+    static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+        haystack.firstRange(of: needle) != nil
     }
 
     /// `import Module` alone on a line: the generator moves these to the top of the file.
@@ -56,14 +62,16 @@ struct SnippetFreshnessTests {
     }
 
     @Test("every Package.swift shown in the documentation is a valid manifest (swift package dump-package)")
-    func manifestsEvaluate() throws {
+    func manifestsEvaluate() async throws {
         var documents = ["README.md"]
         documents += DocCatalog.articles(under: Self.repository + "/Sources/Werk/Werk.docc").map { "Sources/Werk/Werk.docc/" + $0 }
         var checked = 0
         for document in documents {
             for block in try Self.swiftBlocks(Self.repository + "/" + document)
             where block.first?.hasPrefix("// swift-tools-version") == true {
-                let result = try ManifestCheck.dumpPackage(block.joined(separator: "\n") + "\n")
+                // `swift package` takes seconds: on a thread of its own, not the cooperative pool's.
+                let manifest = block.joined(separator: "\n") + "\n"
+                let result = try await ThreadRunner.run { try ManifestCheck.dumpPackage(manifest) }
                 #expect(result.status == 0, "the Package.swift in \(document) does not evaluate: \(result.output)")
                 #expect(result.output.contains("\"name\""), "dump-package printed no package: \(result.output)")
                 checked += 1

@@ -60,6 +60,61 @@ assert(text == "Hello, Werk!")
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_15() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 16)
+struct CartError: Error { var code: Int }
+
+let app = Stack {
+    Debugger(pin: DebuggerPIN(publicBits: ["docs"], privateBits: [], override: "off"))
+    Handler { _ -> String in throw CartError(code: 42) }
+}
+let response = try await TestClient(app).get("/", headers: ["Accept": "application/json"])
+assert(response.status == .internalServerError)
+let report = try response.json()
+assert(report["errors"]?[0]?["message"]?.stringValue == "CartError(code: 42)")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_34() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 35)
+// compile only
+let debug = CommandLine.arguments.contains("--debug")   // or WERK_DEBUG=1, as the Demo reads it
+let app = Stack {
+    if debug { Debugger(applicationName: "shop") }
+    Router { Route("/boom") { _ -> String in throw CancellationError() } }
+}
+try await Server(app).run()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_81() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 82)
+let values = Inspector(roots: [("order", ["items": ["apple", "pear"]])])
+let item = try values.inspect("order[\"items\"][1]")
+assert(item["summary"]?.stringValue == "\"pear\"")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_103() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 104)
+let debugger = Debugger(allowRemote: false, trustedHosts: ["localhost", "127.0.0.1", "dev.test"],
+                        editorURL: "idea://open?file={file}&line={line}",
+                        pin: DebuggerPIN(publicBits: ["docs"], privateBits: [], override: "123-456-789"))
+assert(debugger.pin?.pin == "123-456-789")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Debugging_md_117() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Debugging.md", line: 118)
+let crash = DiagnosticReport(
+    errors: [DiagnosticError(typeName: "Fatal error", message: "Index out of range")],
+    frames: [DiagnosticFrame(symbol: "$s4main4boomyyKF", file: "/app/Sources/App/main.swift", line: 12)],
+    framesOrigin: .crashReport)
+let html = DiagnosticPage.html(crash)
+assert(html.contains("main.boom() throws -&gt; ()"))
+#sourceLocation()
+}
+
 @Sendable func snippet_Sources_Werk_Werk_docc_DevServer_md_13() async throws {
 #sourceLocation(file: "Sources/Werk/Werk.docc/DevServer.md", line: 14)
 // compile only
@@ -1213,6 +1268,10 @@ assert(report.frames.count == 2)
 @Suite("Documentation examples run")
 struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/ComingFromFlask.md:18") func snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_ComingFromFlask_md_17() }
+    @Test("Sources/Werk/Werk.docc/Debugging.md:16") func snippet_Sources_Werk_Werk_docc_Debugging_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_15() }
+    @Test("Sources/Werk/Werk.docc/Debugging.md:82") func snippet_Sources_Werk_Werk_docc_Debugging_md_81_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_81() }
+    @Test("Sources/Werk/Werk.docc/Debugging.md:104") func snippet_Sources_Werk_Werk_docc_Debugging_md_103_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_103() }
+    @Test("Sources/Werk/Werk.docc/Debugging.md:118") func snippet_Sources_Werk_Werk_docc_Debugging_md_117_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Debugging_md_117() }
     @Test("Sources/Werk/Werk.docc/GettingStarted.md:81") func snippet_Sources_Werk_Werk_docc_GettingStarted_md_80_runs() async throws { try await snippet_Sources_Werk_Werk_docc_GettingStarted_md_80() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:15") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_14() }
     @Test("Sources/Werk/Werk.docc/HTTPToolkit.md:52") func snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HTTPToolkit_md_51() }

@@ -58,7 +58,7 @@ struct BackpressureTests {
         }
         try await withServer(app, configure: { $0.maxPendingOutputBytes = 64 * 1024 }) { address in
             let socket = try await ThreadRunner.run { () -> SocketBox in
-                let socket = try BlockingSocket(address, timeout: .seconds(20))
+                let socket = try BlockingSocket(address, timeout: .seconds(60))
                 try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 return SocketBox(socket)
             }

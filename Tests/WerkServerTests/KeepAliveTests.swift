@@ -62,7 +62,7 @@ struct KeepAliveTests {
                 for _ in 0..<8 {
                     group.addTask {
                         try await ThreadRunner.run {
-                            let sockets = try (0..<25).map { _ in try BlockingSocket(address, timeout: .seconds(20)) }
+                            let sockets = try (0..<25).map { _ in try BlockingSocket(address, timeout: .seconds(60)) }
                             for socket in sockets { try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n") }
                             return try sockets.filter { try $0.readResponse().status == .ok }.count
                         }

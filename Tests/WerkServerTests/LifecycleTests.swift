@@ -92,13 +92,13 @@ struct LifecycleTests {
     func connectionCap(loops: Int) async throws {
         try await withServer(configure: { $0.maxConnections = 2; $0.eventLoops = loops }) { address in
             let served = try await ThreadRunner.run { () -> (Bool, Int) in
-                let a = try BlockingSocket(address, timeout: .seconds(20))
-                let b = try BlockingSocket(address, timeout: .seconds(20))
+                let a = try BlockingSocket(address, timeout: .seconds(60))
+                let b = try BlockingSocket(address, timeout: .seconds(60))
                 for socket in [a, b] {
                     try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                     _ = try socket.readResponse()
                 }
-                let c = try BlockingSocket(address, timeout: .seconds(20))   // completes in the backlog
+                let c = try BlockingSocket(address, timeout: .seconds(60))   // completes in the backlog
                 try c.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
                 var pfd = pollfd(fd: c.fd, events: Int16(POLLIN), revents: 0)
                 let answeredEarly = poll(&pfd, 1, 200) > 0

@@ -52,7 +52,7 @@ struct SampleCommandLineTests {
     }
 
     @Test("a second sample on the port of a running one exits with 1 and 'Address already in use'")
-    func portInUse() throws {
+    func portInUse() async throws {
         let first = try Spawned(Self.productDirectory + "/Hello", ["--port", "0", "--no-access-log", "--event-loops", "2"],
                                 environment: [:])
         defer { first.stop() }
@@ -64,6 +64,6 @@ struct SampleCommandLineTests {
         #expect(second.status == 1)
         #expect(second.errors.contains("Cannot bind 127.0.0.1:\(port): Address already in use."), "\(second.errors)")
         first.stop()
-        #expect(first.wait() == 0)   // SIGTERM: a graceful shutdown
+        #expect(await first.exitStatus() == 0)   // SIGTERM: a graceful shutdown
     }
 }

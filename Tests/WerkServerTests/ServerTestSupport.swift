@@ -91,7 +91,7 @@ func withServer<T>(_ handler: Handler = testApp, configure: (inout Server.Config
 }
 
 /// Runs blocking socket work against `address` on its own thread.
-func onSocket<T: Sendable>(_ address: Server.Address, timeout: Duration = .seconds(20),
+func onSocket<T: Sendable>(_ address: Server.Address, timeout: Duration = .seconds(60),
                            _ work: @escaping @Sendable (BlockingSocket) throws -> T) async throws -> T {
     try await ThreadRunner.run {
         let socket = try BlockingSocket(address, timeout: timeout)

@@ -97,7 +97,7 @@ struct TimeoutTests {
         let server = Server(app, configuration: { var c = testConfiguration(); c.writeTimeout = .milliseconds(300); return c }())
         let address = try server.start()
         let closedWhileStalled = try await ThreadRunner.run { () -> Bool in
-            let socket = try BlockingSocket(address, timeout: .seconds(20))
+            let socket = try BlockingSocket(address, timeout: .seconds(60))
             try socket.send("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
             // Never read: the server must give up on this connection by itself.
             let deadline = ContinuousClock.now + .seconds(20)

@@ -51,7 +51,7 @@ struct FlaskLiveTests {
         defer { flask.stop() }
         for (name, values, permanent) in Self.cases {
             let cookie = try await werkCookie(values, permanent: permanent)
-            let response = try flask.request("GET", "/read", cookie: cookie)
+            let response = try await flask.request("GET", "/read", cookie: cookie)
             #expect(response.status == 200, "\(name)")
             var expected = values
             if permanent { expected["_permanent"] = .bool(true) }
@@ -66,7 +66,7 @@ struct FlaskLiveTests {
         defer { flask.stop() }
         for (name, values, permanent) in Self.cases {
             let body = FlaskTaggedJSON.tag(.object(values)).serializedBytes()
-            let response = try flask.request("POST", permanent ? "/write?permanent=1" : "/write", body: body)
+            let response = try await flask.request("POST", permanent ? "/write?permanent=1" : "/write", body: body)
             #expect(response.status == 200, "\(name)")
             let cookie = try #require(cookieValue(response.headers), "\(name)")
             var expected = values
@@ -85,7 +85,7 @@ struct FlaskLiveTests {
     func aSessionGoesBackAndForth() async throws {
         let flask = try await LiveFlask.start(keys: [Self.key], pinnedTimestamp: vectorTime)
         defer { flask.stop() }
-        let started = try flask.request("GET", "/increment")
+        let started = try await flask.request("GET", "/increment")
         var cookie = try #require(cookieValue(started.headers))
         for round in 0..<3 {
             // Werk increments, then Flask increments.
@@ -94,7 +94,7 @@ struct FlaskLiveTests {
                 return .text("ok")
             }
             cookie = try #require(cookieValue(try await app(requestWithCookie(cookie)).headers))
-            let response = try flask.request("GET", "/increment", cookie: cookie)
+            let response = try await flask.request("GET", "/increment", cookie: cookie)
             #expect(try response.tagged() == .object(["n": .int(2 * round + 3)]))
             cookie = try #require(cookieValue(response.headers))
         }
@@ -108,10 +108,10 @@ struct FlaskLiveTests {
         defer { flask.stop() }
         let oldWerk = Sessions(secretKeys: ["old-key"], format: .flask, clock: { vectorTime })
         let cookie = try await werkCookie(["n": .int(1)], permanent: false, sessions: oldWerk)
-        #expect(try flask.request("GET", "/read", cookie: cookie).tagged()
+        #expect(try await flask.request("GET", "/read", cookie: cookie).tagged()
                 == .object(["session": .object(["n": .int(1)]), "permanent": .bool(false)]))
         // Flask signs with its newest key; Werk with both keys reads it, Werk with only the old one cannot.
-        let flaskCookie = try #require(cookieValue(try flask.request("GET", "/increment", cookie: cookie).headers))
+        let flaskCookie = try #require(cookieValue(try await flask.request("GET", "/increment", cookie: cookie).headers))
         let rotatedWerk = Sessions(secretKeys: ["old-key", "new-key"], format: .flask, clock: { vectorTime })
         #expect(try await werkRead(flaskCookie, sessions: rotatedWerk) == ["n": .int(2)])
         #expect(try await werkRead(flaskCookie, sessions: oldWerk) == [:])
@@ -124,7 +124,7 @@ struct FlaskLiveTests {
         let werk = Sessions(secretKeys: [Self.key], clock: { vectorTime })
         for (name, values, _) in Self.cases {
             let cookie = try await werkCookie(values, permanent: false, sessions: werk)
-            let response = try flask.request("GET", "/werk-read", cookie: cookie)
+            let response = try await flask.request("GET", "/werk-read", cookie: cookie)
             #expect(response.status == 200, "\(name)")
             #expect(try response.tagged() == .object(values), "\(name)")
         }

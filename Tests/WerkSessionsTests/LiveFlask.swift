@@ -4,6 +4,7 @@ import Glibc
 import WerkCore
 import WerkSigning
 import WerkTestSupport
+import WerkTesting
 
 /// Why the live Flask app could not be used.
 struct LiveFlaskError: Error, CustomStringConvertible {
@@ -12,7 +13,7 @@ struct LiveFlaskError: Error, CustomStringConvertible {
 
 /// `Fixtures/flask_app.py` running as a child process (posix_spawn, no Foundation), on a free port it
 /// prints on stdout. Stop it with ``stop()``.
-final class LiveFlask {
+final class LiveFlask: Sendable {
     let pid: pid_t
     let port: Int
 
@@ -113,8 +114,13 @@ final class LiveFlask {
     }
 
     /// One HTTP/1.0 request to the app over a plain socket; the server closes the connection after
-    /// the response. Send and receive time out after 10 s.
-    func request(_ method: String, _ path: String, cookie: String? = nil, body: [UInt8] = []) throws -> LiveResponse {
+    /// the response. Send and receive time out after 10 s. The blocking socket work runs on a thread
+    /// of its own: on a 2-core machine a blocked cooperative thread stalls every other test.
+    func request(_ method: String, _ path: String, cookie: String? = nil, body: [UInt8] = []) async throws -> LiveResponse {
+        try await ThreadRunner.run { try self.requestBlocking(method, path, cookie: cookie, body: body) }
+    }
+
+    private func requestBlocking(_ method: String, _ path: String, cookie: String?, body: [UInt8]) throws -> LiveResponse {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw LiveFlaskError(description: "socket failed: errno \(errno)") }
         defer { close(fd) }

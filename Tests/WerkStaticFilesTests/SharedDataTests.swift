@@ -217,12 +217,16 @@ struct MemoryCacheTests {
     @Test("the cache stays within its capacity")
     func bounded() {
         let tree = TempTree()
-        let cache = SmallFileCache(maxFileSize: 1000, capacity: 2500)
+        let cache = RepresentationCache(maxFileSize: 1000, capacity: 2500)
         for i in 0..<10 {
             let path = tree.write("f\(i).bin", pattern(1000, seed: i))
             let identity = FileIdentity(path: path)!
-            #expect(cache.bytes(path: path, identity: identity) == pattern(1000, seed: i))
+            let representation = cache.representation(path: path, coding: nil, identity: identity) {
+                FileRepresentation(identity: identity, contentType: "application/octet-stream")
+            }
+            #expect(representation.bytes == pattern(1000, seed: i))
         }
         #expect(cache.residentBytes <= 2500)
+        #expect(cache.residentBytes >= 1000 + RepresentationCache.entryOverhead)
     }
 }

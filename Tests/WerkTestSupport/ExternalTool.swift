@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 import Testing
 
 /// A program a test needs beyond the Swift toolchain (nginx, python3 with Flask, chromium, wrk).
@@ -37,12 +38,17 @@ public struct ExternalTool: Sendable, CustomStringConvertible {
         "python3", install: "pip install flask==3.1.3 werkzeug==3.1.8 itsdangerous==2.2.0",
         name: "python3 with Flask, Werkzeug and itsdangerous", probe: { ExternalTool.run(["python3", "-c", "import flask, werkzeug, itsdangerous"]) == 0 })
 
-    /// The tool's full path, or nil when it is not installed (or its probe fails).
+    /// The tool's full path, or nil when it is not installed (or its probe fails). Looked up once per
+    /// process: a probe spawns a program, and the traits of many tests ask.
     public var path: String? {
-        guard let found = Self.find(executable) else { return nil }
-        if let probe, !probe() { return nil }
-        return found
+        if let known = Self.found.withLock({ $0[name] }) { return known }
+        var result = Self.find(executable)
+        if result != nil, let probe, !probe() { result = nil }
+        Self.found.withLock { $0[name] = .some(result) }
+        return result
     }
+
+    private static let found = Mutex<[String: String?]>([:])
 
     /// True when CI asked for missing tools to fail tests instead of skipping them.
     public static var required: Bool {

@@ -126,6 +126,20 @@ public final class RawConnection: Sendable {
         return true
     }
 
+    /// Blocks until the peer shuts its side down (POLLRDHUP), without reading, for at most 20 s;
+    /// signals (tests of shutdown send some) do not end the wait early.
+    public func waitForPeerToLeave() {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            var entry = pollfd(fd: fd, events: Int16(0x2000), revents: 0)   // POLLRDHUP
+            let left = deadline - ContinuousClock.now
+            let milliseconds = Int32(max(1, left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+            let ready = poll(&entry, 1, milliseconds)
+            if ready < 0 && errno == EINTR { continue }
+            return
+        }
+    }
+
     /// Blocks until the peer closes (or the receive timeout), discarding what arrives.
     public func drainUntilClosed() {
         var buffer = [UInt8](repeating: 0, count: 4096)

@@ -104,6 +104,21 @@ public final class Spawned {
         return record(status)
     }
 
+    /// ``wait()`` for async tests: polls without blocking a thread of the cooperative pool (on a
+    /// 2-core machine a blocked one stalls every other test).
+    public func exitStatus() async -> Int32 {
+        if let reaped { return reaped }
+        var status: Int32 = 0
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid { return record(status) }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        kill(pid, SIGKILL)
+        waitpid(pid, &status, 0)
+        return record(status)
+    }
+
     private func record(_ status: Int32) -> Int32 {
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         reaped = code

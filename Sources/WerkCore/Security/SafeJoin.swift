@@ -28,20 +28,47 @@ public func safeJoin(_ directory: String, _ pathnames: [String]) -> String? {
     var path = directory.isEmpty ? "." : directory
     for raw in pathnames where !raw.isEmpty {
         if raw.utf8.contains(UInt8(ascii: "\\")) || raw.utf8.contains(0) { return nil }
-        let part = normalizePOSIXPath(raw)
+        let part = isNormalizedRelativePath(raw) ? raw : normalizePOSIXPath(raw)
         if part.hasPrefix("/") || part == ".." || part.hasPrefix("../") { return nil }
-        for segment in part.split(separator: "/") {
-            // Fast path: a device name starts (after optional spaces) with A, C, L, N or P; any
-            // other ASCII first letter cannot be one, so most segments skip the Unicode work below.
-            if let first = segment.utf8.first(where: { $0 != UInt8(ascii: " ") }), first < 0x80,
-               !"ACLNPacnlp".utf8.contains(first), !(first >= 9 && first <= 13) { continue }
-            let stem = segment.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            let trimmed = stem.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
-            if windowsDeviceNames.contains(String(trimmed).uppercased()) { return nil }
+        var rest = Substring(part)
+        while !rest.isEmpty {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "/")) ?? rest.endIndex
+            if isWindowsDeviceName(rest[..<end]) { return nil }
+            rest = end == rest.endIndex ? "" : rest[rest.utf8.index(after: end)...]
         }
-        path += path.hasSuffix("/") ? part : "/" + part
+        if !path.hasSuffix("/") { path.append("/") }
+        path.append(part)
     }
     return path
+}
+
+/// Whether a path segment's stem (before the first `.`, trimmed, upper-cased) is a Windows device name.
+func isWindowsDeviceName(_ segment: Substring) -> Bool {
+    // Fast path: a device name starts (after optional spaces) with A, C, L, N or P; any other
+    // ASCII first letter cannot be one, so most segments skip the Unicode work below.
+    if let first = segment.utf8.first(where: { $0 != UInt8(ascii: " ") }), first < 0x80,
+       !"ACLNPacnlp".utf8.contains(first), !(first >= 9 && first <= 13) { return false }
+    let stem = segment.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+    let trimmed = stem.drop { $0.isWhitespace }.reversed().drop { $0.isWhitespace }.reversed()
+    return windowsDeviceNames.contains(String(trimmed).uppercased())
+}
+
+/// Whether `normalizePOSIXPath(path)` is `path` itself: relative, no empty, `.` or `..` segment, no
+/// trailing `/` (the common case of a URL path, which then needs no normalising).
+func isNormalizedRelativePath(_ path: String) -> Bool {
+    var segmentLength = 0
+    var dotsOnly = true
+    for byte in path.utf8 {
+        if byte == UInt8(ascii: "/") {
+            if segmentLength == 0 || (dotsOnly && segmentLength <= 2) { return false }
+            segmentLength = 0
+            dotsOnly = true
+            continue
+        }
+        segmentLength += 1
+        if byte != UInt8(ascii: ".") { dotsOnly = false }
+    }
+    return segmentLength > 0 && !(dotsOnly && segmentLength <= 2)
 }
 
 /// Python's `posixpath.normpath`: collapses `//` and `.`, resolves `..` where it can, keeps leading

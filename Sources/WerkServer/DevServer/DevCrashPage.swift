@@ -1,24 +1,19 @@
 import WerkCore
+import WerkDiagnostics
 
-/// What the dev supervisor answers after its worker crashed: the fault and the frames from the
-/// runtime's JSON crash report (``CrashReport``), each frame with a source location shown with its
-/// source lines, the crashing one first. The page keeps the crashed build's generation, so its
-/// live-reload script reloads it only after a rebuild, never into the same crash again.
+/// What the dev supervisor answers after its worker crashed: the Debugger's page (``DiagnosticPage``
+/// of WerkDiagnostics) built from the runtime's JSON crash report (``CrashReport``): the fault, the
+/// frames of the crashed thread with their source, the process's pid and exit. The page keeps the
+/// crashed build's generation, so its live-reload script reloads it only after a rebuild, never into
+/// the same crash again.
 package enum DevCrashPage {
     /// The handler for the next request after a crash; it sets `shown` once it answered one
     /// request (the live-reload stream excepted), so the supervisor restarts the worker.
-    package static func handler(report: CrashReport?, exit: String, packageRoot: String?, generation: String,
-                                stop: LiveReload.StopFlag, shown: LiveReload.StopFlag) -> Handler {
-        let diagnostics = self.diagnostics(report)
-        let html = Response.html(CompileErrorPage.render(title: "The application crashed",
-                                                         summary: "\(exit). Reload the page to run it again.",
-                                                         diagnostics: diagnostics, output: "", packageRoot: packageRoot),
-                                 status: .internalServerError)
-        var text = "The application crashed: \(exit)\n"
-        for diagnostic in diagnostics.prefix(20) {
-            text += "  \(diagnostic.message)" + (diagnostic.location(relativeTo: packageRoot).map { " at \($0)" } ?? "") + "\n"
-        }
-        let plain = Response.text(text, status: .internalServerError)
+    package static func handler(report crash: CrashReport?, exit: String, pid: Int32, packageRoot: String?,
+                                generation: String, stop: LiveReload.StopFlag, shown: LiveReload.StopFlag) -> Handler {
+        let report = diagnosticReport(crash, exit: exit, pid: pid)
+        let html = Response.html(DiagnosticPage.html(report), status: .internalServerError)
+        let plain = Response.text(DiagnosticPage.text(report), status: .internalServerError)
         let page = Handler { (request: Request) throws -> Response in
             shown.set()
             var response = CompileErrorPage.wantsHTML(request) ? html : plain
@@ -29,26 +24,23 @@ package enum DevCrashPage {
         return LiveReload(generation: generation, stop: stop).wrap(page)
     }
 
-    /// The frames as diagnostics: the crashing frame is the error (first), the other frames of the
-    /// crashed thread (at most 40) notes; frames of the Swift runtime and the C library are left out.
-    package static func diagnostics(_ report: CrashReport?) -> [BuildDiagnostic] {
-        guard let report else { return [] }
-        let blamed = report.crashingFrame
-        var result: [BuildDiagnostic] = []
-        for frame in report.frames.prefix(64) where !frame.isRuntime && result.count < 40 {
-            var diagnostic = BuildDiagnostic(file: frame.file, line: frame.line ?? 0, column: frame.column ?? 0,
-                                             severity: frame == blamed ? .error : .note,
-                                             message: frame == blamed ? "\(report.fault) in \(frame.function)" : frame.function)
-            if let file = frame.file, let line = frame.line, line > 0, let lines = BuildDiagnostics.readLines(file) {
-                let first = max(1, line - 3), last = min(lines.count, line + 3)
-                if first <= last {
-                    diagnostic.source = (first...last).map { BuildDiagnostic.SourceLine(number: $0, text: String(lines[$0 - 1])) }
-                }
-            }
-            result.append(diagnostic)
+    /// The page's model: the fault as the error (`Illegal instruction`, with the crashing
+    /// function and file:line), the crashed thread's frames innermost first, and the process.
+    package static func diagnosticReport(_ crash: CrashReport?, exit: String, pid: Int32) -> DiagnosticReport {
+        let note = "The dev server restarts the program on the same build after this page; a rebuild reloads it."
+        let process = DiagnosticSection("Process", [DiagnosticField("pid", String(pid)), DiagnosticField("exit", exit)])
+        guard let crash else {
+            return DiagnosticReport(errors: [DiagnosticError(typeName: "The program stopped", message: exit)],
+                                    framesOrigin: .crashReport, sections: [process], notes: [note])
         }
-        return result.enumerated().sorted { a, b in
-            a.element.severity != b.element.severity ? a.element.severity < b.element.severity : a.offset < b.offset
-        }.map(\.element)
+        let frames = crash.frames.prefix(100).map { frame in
+            DiagnosticFrame(symbol: frame.function, file: frame.file, line: frame.line, column: frame.column, image: frame.image)
+        }
+        var fields = [DiagnosticField("summary", crash.summary)]
+        if let address = crash.faultAddress { fields.append(DiagnosticField("fault address", address)) }
+        if let thread = crash.threadName { fields.append(DiagnosticField("thread", thread)) }
+        return DiagnosticReport(errors: [DiagnosticError(typeName: crash.fault, message: crash.summary)],
+                                frames: Array(frames), framesOrigin: .crashReport,
+                                sections: [process, DiagnosticSection("Crash report", fields)], notes: [note])
     }
 }

@@ -191,7 +191,7 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
         writeAll(2, "\(runner.product) (pid \(process.pid)) \(why)\n"
                     + "The next request gets the crash page; the worker starts again after it.\n")
         let stop = LiveReload.StopFlag()
-        startFallback(DevCrashPage.handler(report: report, exit: why, packageRoot: runner.packageRoot,
+        startFallback(DevCrashPage.handler(report: report, exit: why, pid: process.pid, packageRoot: runner.packageRoot,
                                            generation: generation, stop: stop, shown: stop),
                       stop: stop, afterCrash: true)
     }
