@@ -22,6 +22,14 @@ struct LiveReloadTests {
         #expect(response.headers["Content-Length"] == String(response.body.count))
     }
 
+    @Test("A document without </body> (Werkzeug-style pages) gets the script at its end")
+    func documentWithoutClosingBody() async throws {
+        let page = "\n<!doctype html>\n<title>Demo</title>\n<h1>Demo</h1>"
+        let app = Handler { (_: Request) throws -> Response in .html(page) }
+        let response = try await TestClient(LiveReload(generation: "b2").wrap(app)).get("/")
+        #expect(response.text.hasPrefix(page + "<script data-werk-live-reload>"))
+    }
+
     @Test("Other responses are left alone", arguments: [
         ("text/plain; charset=utf-8", LiveReloadTests.page, nil),           // not HTML
         ("application/json", #"{"a":"</body>"}"#, nil),                    // not HTML

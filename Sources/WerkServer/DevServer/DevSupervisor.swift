@@ -42,12 +42,17 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
     /// Asks ``run()`` to stop (within about 200 ms, or after the build in progress).
     package func requestStop() { stopRequest.set() }
 
+    /// Whether SIGINT and SIGTERM stop it (the process's handlers are replaced while it runs); tests
+    /// that share their process with other supervisors stop it with ``requestStop()`` instead.
+    let handlesSignals: Bool
+
     /// A dev server for `runner`'s product, whose workers get `arguments` (without `--reload`).
-    package init(configuration: Server.Configuration, runner: BuildRunner, arguments: [String]) {
+    package init(configuration: Server.Configuration, runner: BuildRunner, arguments: [String], handlesSignals: Bool = true) {
         self.configuration = configuration
         self.runner = runner
         self.arguments = arguments
         self.logger = configuration.errorLogger
+        self.handlesSignals = handlesSignals
     }
 
     /// Runs until SIGINT or SIGTERM; returns the exit status (0, or 1 when it cannot start).
@@ -67,7 +72,13 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
             _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         }
         signalRead = fds[0]
-        _ = werk_install_supervisor_signals(fds[1])
+        if handlesSignals { _ = werk_install_supervisor_signals(fds[1]) }
+        // The main thread of an async `main` runs with these blocked, and this process may have no
+        // other thread: unblocked here, or SIGINT and SIGTERM would stay pending for ever.
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        for signal in [SIGINT, SIGTERM, SIGHUP, SIGCHLD] { sigaddset(&signals, signal) }
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
         let folders = PackageLocator.watchedFolders(root: runner.packageRoot)
         let watcher: FileWatcher
         do {
@@ -98,7 +109,9 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
         close(listenerFD)
         if let path = configuration.unixSocketPath { unlink(path) }
         removeCrashFolder()
-        werk_restore_signals()
+        if handlesSignals { werk_restore_signals() }
+        close(fds[0])
+        close(fds[1])
         return 0
     }
 

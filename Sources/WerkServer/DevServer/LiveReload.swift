@@ -8,8 +8,9 @@ import WerkCore
 /// - `GET /__werk/reload` answers with server-sent events: one `data: GENERATION` event at once,
 ///   then a comment every 15 s, until the process stops. `GENERATION` names the code answering
 ///   (`b3`: the third successful build; `f2`: the second failed build, answered by the supervisor).
-/// - Every HTML response whose body is in memory and has a `</body>` gets a small script before it
-///   (fragments without `</body>`, streams and encoded bodies are left alone). The script knows the
+/// - Every HTML response whose body is in memory gets a small script before its `</body>`, or at
+///   its end when it is a whole document (`<!doctype`, `<html`) without one; fragments, streams
+///   and encoded bodies are left alone. The script knows the
 ///   generation that rendered the page and opens an `EventSource` on the page's own origin. When
 ///   the worker stops, the stream ends and the browser reconnects; the connection waits in the
 ///   listening socket's backlog, which the supervisor holds, until the next worker (or the
@@ -107,7 +108,7 @@ package struct LiveReload: Sendable {
     package static func inject(_ script: [UInt8], into response: Response) -> Response {
         guard case .bytes(let body) = response.body, let type = response.headers["Content-Type"],
               ASCII.equalsIgnoringCase(type.prefix(9), "text/html"), response.headers["Content-Encoding"] == nil,
-              let closing = lastClosingBody(in: body) else { return response }
+              let closing = lastClosingBody(in: body) ?? (isDocument(body) ? body.count : nil) else { return response }
         var result = response
         var bytes = [UInt8]()
         bytes.reserveCapacity(body.count + script.count)
@@ -118,6 +119,18 @@ package struct LiveReload: Sendable {
         if result.headers["Content-Length"] != nil { result.headers.set("Content-Length", String(bytes.count)) }
         result.headers.remove("ETag")   // the bytes differ from what the application tagged
         return result
+    }
+
+    /// Whether `bytes` is a whole HTML document (it starts, after white space, with `<!doctype` or
+    /// `<html`) rather than a fragment: a document without `</body>` gets the script at its end.
+    static func isDocument(_ bytes: [UInt8]) -> Bool {
+        guard let start = bytes.firstIndex(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else { return false }
+        for prefix in ["<!doctype", "<html"] {
+            let target = Array(prefix.utf8)
+            if bytes.count - start >= target.count,
+               zip(bytes[start..<start + target.count], target).allSatisfy({ ASCII.lowercase($0) == $1 }) { return true }
+        }
+        return false
     }
 
     /// The offset of the last `</body` (any case) in `bytes`, or nil.
