@@ -72,7 +72,8 @@ let package = Package(
         // What error pages share: the report model, its HTML/text/JSON renderers, throw-site backtraces
         // and symbolication (the Debugger middleware and the dev server's crash pages).
         .target(name: "WerkDiagnostics", dependencies: ["WerkCore", "CWerkThrowHook"], swiftSettings: strict),
-        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem"], swiftSettings: strict),
+        // The dev server (--reload) renders crash pages with WerkDiagnostics, as the Debugger does.
+        .target(name: "WerkServer", dependencies: ["WerkCore", "CWerkSystem", "WerkDiagnostics"], swiftSettings: strict),
         // The test client, its cookie jar, and LiveTransport (the same calls over a real socket).
         .target(name: "WerkTesting", dependencies: ["WerkCore", "WerkServer", "WerkHTTPClient"], swiftSettings: strict),
         // Benchmarking users' stacks: in process (ns, allocations, per-layer cost), over loopback (load
@@ -107,6 +108,9 @@ let package = Package(
         .testTarget(name: "WerkServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"], swiftSettings: strict),
         // The benchmark library's argument parser, comparison, reports and load generator (nothing timed).
         .testTarget(name: "WerkBenchmarksTests", dependencies: ["WerkBenchmarks", "WerkCore", "WerkServer", "WerkTestSupport"], swiftSettings: strict),
+        // The dev server's watcher, build diagnostics, live reload and error pages (fixtures: captured `swift build` output).
+        .testTarget(name: "WerkDevServerTests", dependencies: ["WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],
+                    exclude: ["Fixtures"], swiftSettings: strict),
         .testTarget(name: "WerkDiagnosticsTests", dependencies: ["WerkDiagnostics", "WerkCore", "WerkTestSupport", "WerkTesting"],
                     swiftSettings: strict),
         .testTarget(name: "WerkHTTPClientTests", dependencies: ["WerkHTTPClient", "WerkServer", "WerkCore", "WerkTestSupport", "WerkTesting"],

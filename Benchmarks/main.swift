@@ -21,6 +21,7 @@ let suites: [(name: String, run: (BenchmarkReport) async throws -> Void)] = [
     ("workers", runWorkerBenchmarks),
     ("example", runExampleBenchmarks),
     ("profiler", runProfilerBenchmarks),
+    ("devloop", runDevLoopBenchmarks),
 ]
 
 // The workers suite runs this executable again as its server (a supervisor re-executes its binary).

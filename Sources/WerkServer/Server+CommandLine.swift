@@ -31,7 +31,7 @@ extension Server.Configuration {
         case help(String)
     }
 
-    /// Reads `--host`, `--port`, `--unix-socket`, `--event-loops`, `--workers`, `--max-requests`,
+    /// Reads `--host`, `--port`, `--unix-socket`, `--event-loops`, `--reload`, `--workers`, `--max-requests`,
     /// `--max-requests-jitter`, `--worker-timeout`, `--access-log`/`--no-access-log`,
     /// `--log-format`, `--log-level` and `--help` (`-h`) from `arguments` (without the program name),
     /// and `HOST` and `PORT` from `environment`, over `defaults`. Options win over the environment.
@@ -117,6 +117,9 @@ extension Server.Configuration {
                     throw fail("--worker-timeout \(text) is not a timeout: use seconds, more than 0 (30, 2.5).")
                 }
                 configuration.workerTimeout = .milliseconds(Int64((seconds * 1000).rounded(.up)))
+            case "--reload":
+                try noValue()
+                configuration.reload = true
             case "--access-log":
                 try noValue()
                 configuration.accessLog = true
@@ -142,6 +145,9 @@ extension Server.Configuration {
             configuration.errorLogger = LineLogger(.standardError, format: format ?? .text, level: level ?? .info)
             configuration.accessLogger = LineLogger(.standardError, format: format ?? .text)
         }
+        if configuration.reload && configuration.workers > 0 {
+            throw fail("--reload and --workers cannot be combined: the dev server runs one worker, rebuilt on change.")
+        }
         do { try configuration.validate() } catch {
             throw fail(error.setting == "unixSocketPath"
                 ? "--unix-socket \(error.value) cannot be used: \(error.reason)" : "invalid configuration: \(error)")
@@ -165,6 +171,7 @@ extension Server.Configuration {
             switch try parse(arguments: Array(arguments.dropFirst()), environment: environment, defaults: defaults,
                              program: program) {
             case .run(let configuration):
+                if configuration.reload { exit(runDevServer(configuration, arguments: arguments, program: program)) }
                 return configuration
             case .help(let usage):
                 writeAll(1, usage)
@@ -174,6 +181,22 @@ extension Server.Configuration {
             writeAll(2, "\(program): \(error.message)\n\n\(error.usage)")
             exit(error.exitCode)
         }
+    }
+
+    /// Runs the dev server for this program (`--reload`): finds the package (the nearest folder at
+    /// or above the current one holding `Package.swift`) and runs ``DevSupervisor`` with the
+    /// program's name as the product and the same arguments without `--reload`. Returns the exit
+    /// status.
+    static func runDevServer(_ configuration: Server.Configuration, arguments: [String], program: String) -> Int32 {
+        guard let root = PackageLocator.root(from: PackageLocator.currentDirectory) else {
+            writeAll(2, "\(program): --reload runs inside the program's package: no Package.swift in \(PackageLocator.currentDirectory) or above.\n")
+            return 2
+        }
+        let executable = PackageLocator.executablePath ?? ""
+        let buildConfiguration = executable.contains("/release/") ? "release" : "debug"
+        let workerArguments = arguments.dropFirst().filter { $0 != "--reload" }
+        let runner = BuildRunner(packageRoot: root, product: program, configuration: buildConfiguration)
+        return DevSupervisor(configuration: configuration, runner: runner, arguments: Array(workerArguments)).run()
     }
 
     /// The usage text: every option, its default (from `defaults`) and the environment variables.
@@ -190,6 +213,7 @@ extension Server.Configuration {
           --max-requests N      replace a worker after N requests (default \(defaults.maxRequests): never)
           --max-requests-jitter N  add 0...N to --max-requests per worker (default \(defaults.maxRequestsJitter))
           --worker-timeout S    kill a worker stuck this many seconds (default \(defaults.workerTimeout.components.seconds))
+          --reload              dev server: rebuild and restart when the package's sources change
           --access-log          log every request (the default)
           --no-access-log       do not log requests
           --log-format FORMAT   text or json (default text)

@@ -104,6 +104,11 @@ extension Server {
         /// Where workers write their crash reports (`SWIFT_BACKTRACE=format=json,output-to=…`);
         /// nil (the default): a folder the supervisor makes in `/tmp` and removes at exit.
         public var crashReportDirectory: String? = nil
+        /// Whether ``fromCommandLine(defaults:arguments:)`` runs the dev server instead of returning:
+        /// this process then builds the program's package with `swift build`, runs the built
+        /// executable as its worker, rebuilds and restarts it when the sources change, and shows
+        /// compile errors and crashes in the browser (see the Dev server article). Set by `--reload`.
+        public var reload: Bool = false
 
         /// How long a graceful shutdown waits for the first request of a connection accepted just
         /// before it that has sent nothing yet (a browser's preconnect sends nothing). Default 1 s.

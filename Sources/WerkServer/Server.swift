@@ -155,6 +155,9 @@ public final class Server: Sendable {
 
     /// Starts a graceful shutdown without waiting for it.
     public func beginShutdown() {
+        if state.withLock({ $0.worker }) && LiveReload.devGeneration != nil {
+            LiveReload.stopping.set()   // end the live-reload streams
+        }
         state.withLock { $0.core }?.beginShutdown()
     }
 
@@ -162,7 +165,24 @@ public final class Server: Sendable {
     /// supervisor and the other workers hold it too), reporting on the control channel.
     private func startWorker(_ launch: WorkerLaunch) throws(ServerError) -> Address {
         werk_ignore_sighup()
-        let fd = launch.listenerFD
+        // A dev worker (`--reload`) answers the live-reload stream and injects its script.
+        let devHandler = LiveReload.devGeneration.map { LiveReload(generation: $0).wrap(handler) }
+        let (address, core) = try startServing(on: launch.listenerFD, handler: devHandler ?? handler)
+        state.withLock { $0.worker = true }
+        WorkerChannel.start(launch: launch, core: core)
+        return address
+    }
+
+    /// Serves on a listening socket someone else opened and keeps (a worker's inherited socket, the
+    /// dev supervisor's own while no worker runs): all loops share it, and stopping leaves it open.
+    package func start(listenerFD fd: Int32) throws(ServerError) -> Address {
+        if state.withLock({ $0.core != nil }) { throw ServerError.alreadyStarted }
+        do { try configuration.validate() } catch { throw ServerError.invalidConfiguration(error) }
+        werk_ignore_sigpipe()
+        return try startServing(on: fd, handler: handler).address
+    }
+
+    private func startServing(on fd: Int32, handler: Handler) throws(ServerError) -> (address: Address, core: ServerCore) {
         _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
         var shared = configuration
@@ -176,10 +196,8 @@ public final class Server: Sendable {
         state.withLock {
             $0.core = core
             $0.address = address
-            $0.worker = true
         }
-        WorkerChannel.start(launch: launch, core: core)
-        return address
+        return (address, core)
     }
 
     private func waitUntilStopped() async {

@@ -133,6 +133,14 @@ assert(html.contains("main.boom() throws -&gt; ()"))
 #sourceLocation()
 }
 
+@Sendable func snippet_Sources_Werk_Werk_docc_DevServer_md_13() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/DevServer.md", line: 14)
+// compile only
+let app = Handler { _ in .html("<!doctype html><html><body><h1>Hello</h1></body></html>") }
+await Server(app, configuration: .fromCommandLine()).runOrExit()
+#sourceLocation()
+}
+
 #sourceLocation(file: "Sources/Werk/Werk.docc/GettingStarted.md", line: 62)
 // toplevel
 

@@ -54,6 +54,7 @@ final class WorkerChannel: Sendable {
             }
         }
         // The supervisor is gone: a worker does not serve on without it.
+        if LiveReload.devGeneration != nil { LiveReload.stopping.set() }   // a dev worker's live-reload streams end
         core.beginShutdown()
     }
 

@@ -1,0 +1,102 @@
+import Glibc
+import Testing
+import WerkCore
+@testable import WerkServer
+import WerkTesting
+
+/// The dev supervisor on a tiny package made in a temporary folder. Its program is not a Werk
+/// server (building Werk there would take minutes): a few lines of Glibc that answer every request
+/// on the inherited socket (fd 3) with a version string, then close.
+@Suite("Dev server end to end")
+struct DevServerEndToEndTests {
+    static let manifest = """
+    // swift-tools-version:6.1
+    import PackageDescription
+    let package = Package(name: "Tiny", targets: [.executableTarget(name: "Tiny")])
+
+    """
+
+    static func program(_ version: String) -> String {
+        """
+        import Glibc
+        let listener: Int32 = 3
+        while true {
+            var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+            _ = poll(&descriptor, 1, -1)
+            let client = accept(listener, nil, nil)
+            if client < 0 { continue }
+            var buffer = [UInt8](repeating: 0, count: 8192)
+            _ = read(client, &buffer, buffer.count)
+            let body = "\(version)"
+            let response = "HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: \\(body.utf8.count)\\r\\nConnection: close\\r\\n\\r\\n" + body
+            _ = response.withCString { write(client, $0, strlen($0)) }
+            close(client)
+        }
+
+        """
+    }
+
+    // Run on its own: `WERK_DEV_E2E=1 swift test --filter DevServerEndToEndTests`. In the whole
+    // suite it shares the test process with the workers' supervisor tests, whose `waitpid(-1)`
+    // reaps any child of the process (this test's `swift build` and worker included); it then
+    // timed out (seen twice), while it passes alone in 4-7 s.
+    @Test("Builds and serves on the held socket; a compile error becomes the error page; fixed, the new code answers",
+          .enabled(if: getenv("WERK_DEV_E2E") != nil, "set WERK_DEV_E2E=1 to run it (alone)"), .timeLimit(.minutes(10)))
+    func reloadLoop() async throws {
+        let root = makeTemporaryDirectory("werk-devpkg")
+        defer {
+            removeTree(root)
+            // SwiftPM leaves its lock files beside the package folder.
+            let flat = String(root.map { $0 == "/" ? "_" : $0 })
+            for suffix in ["_.build.lock", "_.build_workspace-state.json.lock"] { unlink("/tmp/" + flat + suffix) }
+        }
+        mkdir(root + "/Sources", 0o755)
+        mkdir(root + "/Sources/Tiny", 0o755)
+        let main = root + "/Sources/Tiny/main.swift"
+        #expect(writeFile(root + "/Package.swift", Self.manifest))
+        #expect(writeFile(main, Self.program("v1")))
+        var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
+        configuration.accessLog = false
+        let supervisor = DevSupervisor(configuration: configuration, runner: BuildRunner(packageRoot: root, product: "Tiny"),
+                                       arguments: [], handlesSignals: false)   // the workers' tests share the process
+        let running = Task { try await ThreadRunner.run { supervisor.run() } }
+        defer { supervisor.requestStop() }   // also when an expectation below throws
+
+        let address = try await eventually(seconds: 60) { supervisor.address }
+        let client = TestClient(transport: LiveTransport(address, timeout: .seconds(120)))
+        // The first build of a package takes a while on a busy machine; requests wait in the backlog.
+        let first = try await eventually(seconds: 300) { try? await client.get("/").text == "v1" ? true : nil }
+        #expect(first)
+
+        #expect(writeFile(main, Self.program("v2") + "let broken: Int = \"not a number\"\n"))
+        let page = try await eventually(seconds: 300) { () async -> TestResponse? in
+            guard let response = try? await client.get("/", headers: ["Accept": "text/html"]),
+                  response.status == .internalServerError else { return nil }
+            return response
+        }
+        #expect(page.text.contains("<h1>Build failed</h1>"))
+        #expect(page.text.contains("Sources/Tiny/main.swift:"))
+        #expect(page.text.contains("cannot convert value of type &#39;String&#39; to specified type &#39;Int&#39;"))
+        #expect(page.text.contains("data-werk-live-reload"))
+
+        #expect(writeFile(main, Self.program("v3")))
+        let fixed = try await eventually(seconds: 300) { try? await client.get("/").text == "v3" ? true : nil }
+        #expect(fixed)
+
+        supervisor.requestStop()
+        #expect(try await running.value == 0)
+    }
+}
+
+struct TimedOut: Error {}
+
+/// Calls `probe` until it returns a value (every 50 ms), for at most `seconds`.
+func eventually<T>(seconds: Int, _ probe: () async throws -> T?) async throws -> T {
+    let clock = ContinuousClock()
+    let deadline = clock.now + .seconds(seconds)
+    while clock.now < deadline {
+        if let value = try await probe() { return value }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+    throw TimedOut()
+}
