@@ -2,6 +2,7 @@
 #include "CWerkSystem.h"
 #include <signal.h>
 #include <unistd.h>
+#include <fcntl.h>
 #include <string.h>
 #include <errno.h>
 #include <pthread.h>
@@ -40,6 +41,10 @@ void werk_restore_signals(void) {
     sigaction(SIGTERM, &werk_old_term, NULL);
     werk_signal_fd = -1;
     werk_installed = 0;
+}
+
+int werk_pipe_cloexec(int fds[2]) {
+    return pipe2(fds, O_CLOEXEC);
 }
 
 void werk_ignore_sigpipe(void) {

@@ -3,6 +3,7 @@
 // target and headers are passed with -H. Its report is parsed for req/s and latency percentiles.
 
 #if canImport(Glibc)
+import CWerkSystem
 import Glibc
 #endif
 
@@ -81,7 +82,7 @@ public enum Subprocess {
     /// its standard output; nil when it could not be started.
     public static func output(_ path: String, _ arguments: [String]) -> String? {
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return nil }
+        guard werk_pipe_cloexec(&fds) == 0 else { return nil }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -222,8 +222,7 @@ final class SignalWatcher: Sendable {
 
     init(_ onSignal: @escaping @Sendable () -> Void) {
         var fds: [Int32] = [-1, -1]
-        _ = pipe(&fds)
-        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        _ = werk_pipe_cloexec(&fds)
         writeFD = fds[1]
         context = SignalContext(readFD: fds[0], onSignal: onSignal)
         _ = werk_install_signal_forwarding(fds[1])

@@ -36,10 +36,10 @@ struct DevServerEndToEndTests {
         """
     }
 
-    // Run on its own: `WERK_DEV_E2E=1 swift test --filter DevServerEndToEndTests`. In the whole
-    // suite it shares the test process with the workers' supervisor tests, whose `waitpid(-1)`
-    // reaps any child of the process (this test's `swift build` and worker included); it then
-    // timed out (seen twice), while it passes alone in 4-7 s.
+    // Run on its own: `WERK_DEV_E2E=1 swift test --filter DevServerEndToEndTests` (.ci/run does, as a
+    // step of its own). Inside the whole suite it timed out waiting for the first answer (seen
+    // three times, also after every pipe became close-on-exec from creation), while it passes
+    // alone in 4-7 s; the cause is not found yet.
     @Test("Builds and serves on the held socket; a compile error becomes the error page; fixed, the new code answers",
           .enabled(if: getenv("WERK_DEV_E2E") != nil, "set WERK_DEV_E2E=1 to run it (alone)"), .timeLimit(.minutes(10)))
     func reloadLoop() async throws {
@@ -60,29 +60,34 @@ struct DevServerEndToEndTests {
         let supervisor = DevSupervisor(configuration: configuration, runner: BuildRunner(packageRoot: root, product: "Tiny"),
                                        arguments: [], handlesSignals: false)   // the workers' tests share the process
         let running = Task { try await ThreadRunner.run { supervisor.run() } }
-        defer { supervisor.requestStop() }   // also when an expectation below throws
+        // Whatever happens below, the supervisor stops its worker before the test ends: an orphaned
+        // worker would keep the test runner's output pipe open and hang `swift test`.
+        do {
+            let address = try await eventually(seconds: 60) { supervisor.address }
+            let client = TestClient(transport: LiveTransport(address, timeout: .seconds(120)))
+            // The first build of a package takes a while on a busy machine; requests wait in the backlog.
+            let first = try await eventually(seconds: 300) { try? await client.get("/").text == "v1" ? true : nil }
+            #expect(first)
 
-        let address = try await eventually(seconds: 60) { supervisor.address }
-        let client = TestClient(transport: LiveTransport(address, timeout: .seconds(120)))
-        // The first build of a package takes a while on a busy machine; requests wait in the backlog.
-        let first = try await eventually(seconds: 300) { try? await client.get("/").text == "v1" ? true : nil }
-        #expect(first)
+            #expect(writeFile(main, Self.program("v2") + "let broken: Int = \"not a number\"\n"))
+            let page = try await eventually(seconds: 300) { () async -> TestResponse? in
+                guard let response = try? await client.get("/", headers: ["Accept": "text/html"]),
+                      response.status == .internalServerError else { return nil }
+                return response
+            }
+            #expect(page.text.contains("<h1>Build failed</h1>"))
+            #expect(page.text.contains("Sources/Tiny/main.swift:"))
+            #expect(page.text.contains("cannot convert value of type &#39;String&#39; to specified type &#39;Int&#39;"))
+            #expect(page.text.contains("data-werk-live-reload"))
 
-        #expect(writeFile(main, Self.program("v2") + "let broken: Int = \"not a number\"\n"))
-        let page = try await eventually(seconds: 300) { () async -> TestResponse? in
-            guard let response = try? await client.get("/", headers: ["Accept": "text/html"]),
-                  response.status == .internalServerError else { return nil }
-            return response
+            #expect(writeFile(main, Self.program("v3")))
+            let fixed = try await eventually(seconds: 300) { try? await client.get("/").text == "v3" ? true : nil }
+            #expect(fixed)
+        } catch {
+            supervisor.requestStop()
+            _ = try? await running.value
+            throw error
         }
-        #expect(page.text.contains("<h1>Build failed</h1>"))
-        #expect(page.text.contains("Sources/Tiny/main.swift:"))
-        #expect(page.text.contains("cannot convert value of type &#39;String&#39; to specified type &#39;Int&#39;"))
-        #expect(page.text.contains("data-werk-live-reload"))
-
-        #expect(writeFile(main, Self.program("v3")))
-        let fixed = try await eventually(seconds: 300) { try? await client.get("/").text == "v3" ? true : nil }
-        #expect(fixed)
-
         supervisor.requestStop()
         #expect(try await running.value == 0)
     }

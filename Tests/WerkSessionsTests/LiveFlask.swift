@@ -1,4 +1,5 @@
 #if canImport(Glibc)
+import CWerkSystem
 import Glibc
 #endif
 import WerkCore
@@ -31,7 +32,7 @@ final class LiveFlask: Sendable {
         let script = TestPaths.testsDirectory + "/Fixtures/flask_app.py"
         let stderrPath = "/tmp/werk-sessions-flask-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).log"
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw LiveFlaskError(description: "pipe failed: errno \(errno)") }
+        guard werk_pipe_cloexec(&fds) == 0 else { throw LiveFlaskError(description: "pipe failed: errno \(errno)") }
         // Other tests spawn apps concurrently: keep these ends out of their children.
         _ = fcntl(fds[0], F_SETFD, FD_CLOEXEC)
         _ = fcntl(fds[1], F_SETFD, FD_CLOEXEC)

@@ -1,3 +1,4 @@
+import CWerkSystem
 import Glibc
 import Testing
 
@@ -26,7 +27,7 @@ public final class Spawned {
     public init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
         try #require(access(path, X_OK) == 0, "\(path) is not built")
         var out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
-        try #require(pipe(&out) == 0 && pipe(&err) == 0)
+        try #require(werk_pipe_cloexec(&out) == 0 && werk_pipe_cloexec(&err) == 0)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -26,6 +26,11 @@ void werk_restore_signals(void);
 /// Names the calling thread (at most 15 characters are kept), for top, perf and debuggers.
 void werk_set_thread_name(const char *name);
 
+/// A pipe whose two ends are close-on-exec from the start (`pipe2(O_CLOEXEC)`): a process another
+/// thread spawns at the same moment cannot inherit them (with `pipe` it could, and a reader would
+/// then wait for an end of file that never comes). Returns 0, or -1 with errno set.
+int werk_pipe_cloexec(int fds[2]);
+
 /// Ignores SIGPIPE process-wide (writes to a closed socket then fail with EPIPE instead).
 void werk_ignore_sigpipe(void);
 

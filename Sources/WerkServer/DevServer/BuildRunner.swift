@@ -1,3 +1,4 @@
+import CWerkSystem
 import Glibc
 
 /// Runs `swift build` for one product of a package, as the dev server's rebuild step.
@@ -45,11 +46,10 @@ package struct BuildRunner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         var pipeFDs: [Int32] = [-1, -1]
-        guard pipe(&pipeFDs) == 0 else {
+        guard werk_pipe_cloexec(&pipeFDs) == 0 else {
             return Result(succeeded: false, output: "error: cannot create a pipe for swift build (errno \(errno))",
                           duration: clock.now - start)
         }
-        for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

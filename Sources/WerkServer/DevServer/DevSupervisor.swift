@@ -66,11 +66,8 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
         }
         werk_ignore_sigpipe()
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { return 1 }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
+        guard werk_pipe_cloexec(&fds) == 0 else { return 1 }
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         signalRead = fds[0]
         if handlesSignals { _ = werk_install_supervisor_signals(fds[1]) }
         // The main thread of an async `main` runs with these blocked, and this process may have no

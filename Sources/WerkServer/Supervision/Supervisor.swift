@@ -77,11 +77,8 @@ package final class Supervisor: @unchecked Sendable {   // all mutable state but
         try prepareCrashFolder()
         werk_ignore_sigpipe()
         var fds: [Int32] = [-1, -1]
-        guard pipe(&fds) == 0 else { throw ServerError.system("pipe", errno) }
-        for fd in fds {
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        }
+        guard werk_pipe_cloexec(&fds) == 0 else { throw ServerError.system("pipe", errno) }
+        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         signalRead = fds[0]
         requested.withLock { state in
             state.signalWrite = fds[1]
