@@ -2,43 +2,14 @@
 // procfs, and a bounded built-in load generator for machines without wrk.
 
 import Glibc
+import WerkBenchmarks
 
 /// Spawns `path` with `arguments`, waits for it, and returns its stdout (nil on failure).
-func runProcess(_ path: String, _ arguments: [String]) -> String? {
-    var fds: [Int32] = [-1, -1]
-    guard pipe(&fds) == 0 else { return nil }
-    var actions = posix_spawn_file_actions_t()
-    posix_spawn_file_actions_init(&actions)
-    defer { posix_spawn_file_actions_destroy(&actions) }
-    posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
-    posix_spawn_file_actions_addclose(&actions, fds[0])
-    guard let pid = spawn(path, arguments, actions: &actions) else {
-        close(fds[0]); close(fds[1]); return nil
-    }
-    close(fds[1])
-    var output: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 4096)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fds[0], $0.baseAddress!, $0.count) }
-        if n <= 0 { break }
-        output += chunk[0..<n]
-    }
-    close(fds[0])
-    var status: Int32 = 0
-    waitpid(pid, &status, 0)
-    return String(decoding: output, as: UTF8.self)
-}
+func runProcess(_ path: String, _ arguments: [String]) -> String? { Subprocess.output(path, arguments) }
 
 /// posix_spawn with argv built from `arguments` and a minimal environment.
 func spawn(_ path: String, _ arguments: [String], actions: inout posix_spawn_file_actions_t) -> pid_t? {
-    let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
-    let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin:/usr/sbin:/sbin"), nil]
-    defer { for p in argv + envp { free(p) } }
-    var pid: pid_t = 0
-    let rc = argv.withUnsafeBufferPointer { a in
-        envp.withUnsafeBufferPointer { e in posix_spawn(&pid, path, &actions, nil, a.baseAddress!, e.baseAddress!) }
-    }
-    return rc == 0 ? pid : nil
+    Subprocess.spawn(path, arguments, actions: &actions)
 }
 
 /// VmRSS of a process in KiB (0 when unknown).

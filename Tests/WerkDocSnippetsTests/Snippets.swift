@@ -7,8 +7,8 @@ import Testing
 import Werk
 import WerkBenchmarks
 
-@Sendable func snippet_README_md_45() async throws {
-#sourceLocation(file: "README.md", line: 46)
+@Sendable func snippet_README_md_50() async throws {
+#sourceLocation(file: "README.md", line: 51)
 
 /// A middleware is written once: `mapResponse` keeps the fast synchronous path.
 struct ServerHeader: Middleware {
@@ -43,6 +43,23 @@ print(app)          // the layers, outermost first
 @Sendable func serve() async {
     await Server(app, configuration: .fromCommandLine()).runOrExit()
 }
+#sourceLocation()
+}
+
+@Sendable func snippet_README_md_152() async throws {
+#sourceLocation(file: "README.md", line: 153)
+// compile only
+
+let router = Router {
+    Route("/") { _ in "Hello, World!" }
+    Route("/users/<int:id>") { request in JSON.object(["id": .int(request.route.int("id") ?? 0)]) }
+}
+var suite = BenchmarkSuite("app", requests: [.get("/"), .get("/users/42")])
+suite.add("router", baseline: true, router)
+suite.add("+ TrustedHosts, ProxyFix", Stack { TrustedHosts(["127.0.0.1"]); ProxyFix(); router })
+suite.add("+ sessions", layers: [TrustedHosts(["127.0.0.1"]), ProxyFix(), Sessions(secretKeys: ["change me"])],
+          terminal: router)
+await suite.main()
 #sourceLocation()
 }
 
