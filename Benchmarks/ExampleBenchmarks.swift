@@ -15,4 +15,12 @@ func runExampleBenchmarks(_ report: BenchmarkReport) async throws {
     suite.add("+ sessions", layers: [TrustedHosts(["127.0.0.1"]), ProxyFix(), Sessions(secretKeys: ["change me"])],
               terminal: router)
     await runLibrarySuite(suite, report)
+
+    // The same layers measured by the Profiler instead of by differencing (issue 17's "per-layer
+    // cost where the Profiler is present").
+    var profiled = BenchmarkSuite("app, layers timed by the Profiler", requests: [.get("/"), .get("/users/42")])
+    profiled.layerCosts = ProfilerLayerCosts()
+    profiled.add("+ sessions", layers: [TrustedHosts(["127.0.0.1"]), ProxyFix(), Sessions(secretKeys: ["change me"])],
+                 terminal: router)
+    await runLibrarySuite(profiled, report)
 }
