@@ -252,11 +252,7 @@ package final class DevSupervisor: @unchecked Sendable {   // used by one thread
     }
 
     private func makeCrashFolder() throws(ServerError) {
-        var template = Array("/tmp/werk-dev-crashes-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw ServerError.system("mkdtemp", errno)
-        }
-        crashFolder = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        crashFolder = try CrashReport.makeTemporaryFolder(prefix: "werk-dev-crashes")
     }
 
     private func removeCrashFolder() {

@@ -150,3 +150,15 @@ public struct CrashReport: Sendable, Equatable {
                      line: location?["line"]?.intValue, column: location?["column"]?.intValue)
     }
 }
+
+extension CrashReport {
+    /// A new private folder `/tmp/<prefix>-XXXXXX` for the runtime's JSON crash reports of the
+    /// workers a supervisor starts (the workers' `SWIFT_BACKTRACE=...,output-to=` points there).
+    package static func makeTemporaryFolder(prefix: String) throws(ServerError) -> String {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
+            throw ServerError.system("mkdtemp", errno)
+        }
+        return String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

@@ -116,11 +116,7 @@ package final class Supervisor: @unchecked Sendable {   // all mutable state but
             if mkdir(folder, 0o700) != 0 && errno != EEXIST { throw ServerError.system("mkdir \(folder)", errno) }
             return
         }
-        var template = Array("/tmp/werk-crashes-XXXXXX".utf8CString)
-        guard template.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }) != nil else {
-            throw ServerError.system("mkdtemp", errno)
-        }
-        crashFolder = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        crashFolder = try CrashReport.makeTemporaryFolder(prefix: "werk-crashes")
         ownsCrashFolder = true
     }
 
