@@ -25,10 +25,12 @@ public struct TrustedHosts: Middleware {
     public func wrap(_ next: Handler) -> Handler {
         let hosts = self.hosts
         let patterns = hosts.map(TrustedHostPattern.init)
-        return next.mapRequest { incoming in
-            guard !patterns.isEmpty else {
+        guard !patterns.isEmpty else {   // decided once, here: every request is refused
+            return next.mapRequest { _ in
                 throw HTTPError(.badRequest, "No host is trusted: TrustedHosts was given an empty list.")
             }
+        }
+        return next.mapRequest { incoming in
             let host = incoming.host
             if host.isEmpty { throw HTTPError(.badRequest, Request.invalidHostMessage(incoming.headers["Host"])) }
             let name = Request.name(ofHost: host)
