@@ -136,8 +136,9 @@ final class ServerCore: Sendable {
             return s.sharedFD
         }
         guard let sharedFD else { return }
-        // Release the socket (and its path) before anyone waiting hears that the server stopped.
-        if sharedFD >= 0 { close(sharedFD) }
+        // Release the socket (and its path) before anyone waiting hears that the server stopped; a
+        // socket someone else opened and keeps (the dev supervisor's) stays open for its owner.
+        if ownsListener, sharedFD >= 0 { close(sharedFD) }
         if ownsListener, let path = configuration.unixSocketPath { unlink(path) }
         let waiters = state.withLock { s in
             s.stopped = true

@@ -26,6 +26,26 @@ struct LifecycleTests {
         }
     }
 
+    // The dev supervisor serves its compile-error page on its own listening socket with a short-lived
+    // server, then hands the same socket to the next worker: stopping that server closed the socket
+    // under the supervisor (the next worker inherited a closed or reused descriptor and never answered).
+    @Test("a server started on a socket someone else keeps leaves it open when it stops")
+    func borrowedListenerStaysOpen() async throws {
+        let fd = try Listener.tcp(host: "127.0.0.1", port: 0, count: 1, backlog: 64, reusePort: false).fds[0]
+        defer { close(fd) }
+        for round in 1...2 {
+            let server = Server(Handler { _ in "round \(round)" }, configuration: testConfiguration())
+            let address = try server.start(listenerFD: fd)
+            let response = try await exchange(address, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(response.text == "round \(round)")
+            await server.shutdown()
+            #expect(fcntl(fd, F_GETFD) >= 0, "the borrowed listener was closed by the server that stopped")
+            var type: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            #expect(getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &type, &length) == 0 && type == 1)
+        }
+    }
+
     @Test("a Unix domain socket path serves requests and is removed at shutdown")
     func unixSocket() async throws {
         let path = "/tmp/werk-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
