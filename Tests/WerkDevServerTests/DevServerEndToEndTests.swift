@@ -16,7 +16,7 @@ struct DevServerEndToEndTests {
 
     """
 
-    static func program(_ version: String) -> String {
+    static func program(_ version: String, trapping: Bool = false) -> String {
         """
         import Glibc
         let listener: Int32 = 3
@@ -27,6 +27,7 @@ struct DevServerEndToEndTests {
             if client < 0 { continue }
             var buffer = [UInt8](repeating: 0, count: 8192)
             _ = read(client, &buffer, buffer.count)
+            if \(trapping) { fatalError("trapped while answering") }
             let body = "\(version)"
             let response = "HTTP/1.1 200 OK\\r\\nContent-Type: text/plain\\r\\nContent-Length: \\(body.utf8.count)\\r\\nConnection: close\\r\\n\\r\\n" + body
             _ = response.withCString { write(client, $0, strlen($0)) }
@@ -36,7 +37,7 @@ struct DevServerEndToEndTests {
         """
     }
 
-    @Test("Builds and serves on the held socket; a compile error becomes the error page; fixed, the new code answers",
+    @Test("Builds and serves on the held socket; a compile error becomes the error page; fixed, the new code answers; a trap gives the crash page",
           .timeLimit(.minutes(10)))
     func reloadLoop() async throws {
         let root = makeTemporaryDirectory("werk-devpkg")
@@ -79,6 +80,18 @@ struct DevServerEndToEndTests {
             #expect(writeFile(main, Self.program("v3")))
             let fixed = try await eventually(seconds: 300) { try? await client.get("/").text == "v3" ? true : nil }
             #expect(fixed)
+
+            // A trap: the request that crashed loses its connection with the worker; the next one gets
+            // the crash page built from the runtime's crash report, with the trapping line.
+            #expect(writeFile(main, Self.program("v4", trapping: true)))
+            let crash = try await eventually(seconds: 300) { () async -> TestResponse? in
+                guard let response = try? await client.get("/", headers: ["Accept": "text/html"]),
+                      response.status == .internalServerError, response.text.contains("The program stopped")
+                        || response.text.contains("main.swift") else { return nil }
+                return response
+            }
+            #expect(crash.text.contains("Sources/Tiny/main.swift"))
+            #expect(crash.text.contains("data-werk-live-reload"))
         } catch {
             supervisor.requestStop()
             _ = try? await running.value
