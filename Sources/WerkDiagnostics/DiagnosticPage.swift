@@ -127,7 +127,7 @@ public enum DiagnosticPage {
                 let number = excerpt.firstLineNumber + offset
                 let current = number == excerpt.markedLineNumber
                 out += "<span class=\"line\(current ? " current" : "")\"><span class=\"number\">\(number)</span>"
-                out += "\(HTML.escape(text))</span>\n"
+                out += "\(HTML.escape(text))</span>"   // each line is a block: no newline between them
             }
             out += "</pre>"
         } else {

@@ -25,6 +25,12 @@ struct DebuggerBrowserTests {
 
             // The first application frame is open and shows the line that threw; library frames are folded.
             #expect(try await page.evaluate("document.querySelector('.frame.app details').open") == true)
+            // The source excerpt is single-spaced: its lines sit one under the other, no blank line between.
+            #expect(try await page.evaluate("""
+                (() => { const lines = [...document.querySelector('.frame.app pre.source').querySelectorAll('.line')];
+                  return lines.length > 1 && lines.slice(1).every((line, i) =>
+                    Math.abs(line.getBoundingClientRect().top - lines[i].getBoundingClientRect().bottom) < 1) })()
+                """) == true)
             #expect(try await page.text(".frame.app .line.current").contains("throw CartError(code: 42"))
             #expect(try await page.evaluate("getComputedStyle(document.querySelector('.frame.library')).display") == "none")
             try await page.click("#toggle-library")
