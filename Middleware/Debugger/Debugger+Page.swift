@@ -2,12 +2,12 @@ extension DebuggerContext {
     /// The 500 for an error that reached the Debugger: the page (HTML, JSON or text by `Accept`),
     /// logged as a text traceback. A client that may not see pages (not loopback, untrusted Host)
     /// gets the error rethrown: the adapter's plain 500, which reveals nothing.
-    func page(for error: any Error, request outerRequest: Request, trail: DebuggerTrail) async throws -> Response {
+    func page(for error: any Error, request outerRequest: Request, trail: DebuggerTrail, layers: [String]) async throws -> Response {
         guard clientAllowed(outerRequest), hostTrusted(outerRequest) else { throw error }
         // The request as the innermost layer the error left saw it (with that layer's storage).
         let marks = trail.marks(for: DiagnosticError.errors(from: error))
         let request = marks.first?.request ?? outerRequest
-        let report = await makeReport(for: error, request: request, markedDepth: marks.first?.depth)
+        let report = await makeReport(for: error, request: request, layers: layers, markedDepth: marks.first?.depth)
         ErrorLog.report(error, status: .internalServerError, request: request)
         Log.current.error("\(request.method) \(request.target) failed:\n" + DiagnosticPage.text(report), label: "debugger")
 
@@ -41,7 +41,7 @@ extension DebuggerContext {
 
     /// The report: the error chain, the throw site of the outermost error that has one (else the
     /// catch site), the layers, the request's data.
-    func makeReport(for error: any Error, request: Request, markedDepth: Int?) async -> DiagnosticReport {
+    func makeReport(for error: any Error, request: Request, layers inner: [String], markedDepth: Int?) async -> DiagnosticReport {
         let chain = DiagnosticError.errors(from: error)
         var notes: [String] = []
         var frames: [DiagnosticFrame] = []
@@ -56,9 +56,9 @@ extension DebuggerContext {
             notes.append("Nothing was recorded where the error was thrown (a typed throw, or a throw before the Debugger "
                          + "was installed): the frames are where the Debugger caught it.")
         }
-        // `self.layers` are the layers inside the Debugger, one name each, outermost (depth 1) first.
+        // `inner` are the layers inside the Debugger, one name each, outermost (depth 1) first.
         let marked = (markedDepth ?? 0) - 1
-        let layers = [DiagnosticLayer("Debugger")] + self.layers.enumerated().map { DiagnosticLayer($1, isMarked: $0 == marked) }
+        let layers = [DiagnosticLayer("Debugger")] + inner.enumerated().map { DiagnosticLayer($1, isMarked: $0 == marked) }
         return DiagnosticReport(errors: chain.map(DiagnosticError.init), frames: frames, framesOrigin: origin,
                                 layers: layers, sections: await Self.sections(for: request), notes: notes)
     }

@@ -24,22 +24,26 @@ import Synchronization
 /// A release build logs a loud warning when a Debugger is in its stack.
 public struct Debugger: Middleware {
     /// Whether clients other than loopback ones get pages and the inspector (logs a warning).
-    public var allowRemote: Bool
+    public var allowRemote: Bool { didSet { shared = DebuggerShared() } }
     /// The `Host` values pages and the inspector answer to (a leading `.` accepts subdomains):
     /// the defence against DNS rebinding.
-    public var trustedHosts: [String]
+    public var trustedHosts: [String] { didSet { shared = DebuggerShared() } }
     /// The "open in editor" link (`{file}`, `{line}`, `{column}`), nil for none.
-    public var editorURL: String?
+    public var editorURL: String? { didSet { shared = DebuggerShared() } }
     /// The PIN; nil derives it from this machine and ``applicationName`` (and `WERK_DEBUG_PIN`).
-    public var pin: DebuggerPIN?
+    public var pin: DebuggerPIN? { didSet { shared = DebuggerShared() } }
     /// The application's name, part of the derived PIN.
-    public var applicationName: String
+    public var applicationName: String { didSet { shared = DebuggerShared() } }
     /// The path the inspector endpoints live under (`<path>/pin`, `<path>/inspect`).
-    public var endpointPath: String
+    public var endpointPath: String { didSet { shared = DebuggerShared() } }
     /// The pause after a wrong PIN (slows guessing down; the 10-failure lock-out stops it).
-    public var pinFailureDelay: Duration
+    public var pinFailureDelay: Duration { didSet { shared = DebuggerShared() } }
     /// How many pages are kept for the inspector (the oldest go first).
-    public var pagesKept: Int
+    public var pagesKept: Int { didSet { shared = DebuggerShared() } }
+
+    /// What every stack this value is wrapped into shares (pages, PIN failures, the hook): made
+    /// once, on the first ``wrap(_:)``; a changed setting starts a new one.
+    private var shared = DebuggerShared()
 
     /// Werkzeug's trusted hosts, plus IPv6 loopback.
     public static let defaultTrustedHosts = ["localhost", ".localhost", "127.0.0.1", "[::1]"]
@@ -62,9 +66,13 @@ public struct Debugger: Middleware {
     /// Wraps `next`: installs the will-throw hook for as long as the stack lives, logs the PIN and
     /// the warnings, and answers errors with pages. The layer is asynchronous (the inspector reads
     /// request bodies), so `description` marks it `[async]` in a synchronous stack.
+    ///
+    /// Wrapping the same value again (a sampling `Profiler` builds the layers inside it twice) shares
+    /// the first wrap's state: one PIN announcement, one page list (a page made through one build is
+    /// inspected through the other), one count of wrong PINs.
     public func wrap(_ next: Handler) -> Handler {
-        let context = DebuggerContext(configuration: self, layers: next.layers)
-        context.logStart()
+        let context = shared.context(for: self)
+        let layers = next.layers
         let endpointPrefix = endpointPath + "/"
         return Handler(layers: next.layers) { request in
             if request.pathInfo.hasPrefix(endpointPrefix) {
@@ -76,17 +84,32 @@ public struct Debugger: Middleware {
             } catch let error as HTTPError {
                 throw error
             } catch {
-                return try await context.page(for: error, request: request, trail: trail)
+                return try await context.page(for: error, request: request, trail: trail, layers: layers)
             }
         }
     }
 }
 
-/// What one Debugger keeps while its stack lives: the configuration, the hook installation, the
+/// The state a Debugger value's stacks share, made on the first wrap.
+final class DebuggerShared: Sendable {
+    private let made = Mutex<DebuggerContext?>(nil)
+
+    /// The context, made (and announced) the first time.
+    func context(for configuration: Debugger) -> DebuggerContext {
+        made.withLock { made in
+            if let context = made { return context }
+            let context = DebuggerContext(configuration: configuration)
+            context.logStart()
+            made = context
+            return context
+        }
+    }
+}
+
+/// What one Debugger keeps while its stacks live: the configuration, the hook installation, the
 /// recent pages and the PIN failure count.
 final class DebuggerContext: Sendable {
     let configuration: Debugger
-    let layers: [String]
     let pin: DebuggerPIN
     let hosts: [TrustedHostPattern]
     private let installation: ThrowSites.Installation
@@ -96,9 +119,8 @@ final class DebuggerContext: Sendable {
     /// Wrong PINs after which the inspector is locked until restart.
     static let maximumPINFailures = 10
 
-    init(configuration: Debugger, layers: [String]) {
+    init(configuration: Debugger) {
         self.configuration = configuration
-        self.layers = layers
         self.pin = configuration.pin ?? DebuggerPIN.forThisMachine(application: configuration.applicationName)
         self.hosts = configuration.trustedHosts.map(TrustedHostPattern.init)
         self.installation = ThrowSites.install()

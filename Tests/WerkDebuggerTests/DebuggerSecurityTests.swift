@@ -48,6 +48,26 @@ struct DebuggerSecurityTests {
         #expect(right.setCookies.isEmpty)
     }
 
+    @Test("one Debugger value wrapped twice (a sampling Profiler builds its inner layers twice) shares its pages and its count of wrong PINs")
+    func wrappedTwiceSharesState() async throws {
+        let debugger = Debugger(pin: testPIN, pinFailureDelay: .zero)
+        let builds = [TestClient(debuggedApp(debugger), useCookies: true), TestClient(debuggedApp(debugger), useCookies: true)]
+        let (id, secret) = try pageCredentials(try await builds[0].get("/cart", headers: html).text)
+        let credentials: [String: JSON] = ["page": .string(id), "secret": .string(secret), "pin": "000-000-000"]
+        for attempt in 1...10 {
+            // The page made through the first build is known to the second; failures add up across both.
+            let wrong = try await call(builds[attempt % 2], "pin", .object(credentials))
+            #expect(wrong.status == .forbidden)
+            #expect(try wrong.json()["exhausted"]?.boolValue == (attempt == 10))
+        }
+        var changed = debugger
+        changed.pagesKept = 4   // a changed setting is a new debugger: its own pages, its own count
+        let fresh = TestClient(debuggedApp(changed), useCookies: true)
+        let unknown = try await call(fresh, "pin", .object(credentials))
+        #expect(unknown.status == .forbidden)
+        #expect(try unknown.json()["exhausted"] == nil)   // "unknown page", not the PIN check
+    }
+
     @Test("the right PIN sets an HttpOnly, SameSite=Strict cookie for 7 days, and the inspector answers")
     func pinUnlocksTheInspector() async throws {
         let client = TestClient(debuggedApp(), useCookies: true)
