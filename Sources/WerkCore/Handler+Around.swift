@@ -41,12 +41,20 @@ extension Handler {
     /// A handler that passes each request through `transform` (which may throw an ``HTTPError`` to
     /// refuse it) before this handler answers. Keeps the synchronous form.
     public func mapRequest(_ transform: @escaping @Sendable (Request) throws -> Request) -> Handler {
-        around(before: { request in request = try transform(request) }, after: { _, _ in })
+        // Not `around`: the request goes straight from `transform` to the next handler, with no
+        // copy back into an `inout` and no empty `after` call.
+        let respond = self.respond
+        let async: @Sendable (Request) async throws -> Response = { request in try await respond(try transform(request)) }
+        guard let synchronous else { return Handler(layers: layers, async, synchronous: nil) }
+        return Handler(layers: layers, async, synchronous: { request in try synchronous(try transform(request)) })
     }
 
     /// A handler that passes each response, with the request it answers, through `transform`.
     /// Keeps the synchronous form.
     public func mapResponse(_ transform: @escaping @Sendable (Request, Response) throws -> Response) -> Handler {
-        around(before: { _ in }, after: { request, response in response = try transform(request, response) })
+        let respond = self.respond
+        let async: @Sendable (Request) async throws -> Response = { request in try transform(request, try await respond(request)) }
+        guard let synchronous else { return Handler(layers: layers, async, synchronous: nil) }
+        return Handler(layers: layers, async, synchronous: { request in try transform(request, try synchronous(request)) })
     }
 }
