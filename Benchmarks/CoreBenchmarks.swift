@@ -6,6 +6,16 @@ struct PassThrough: Middleware {
     func wrap(_ next: Handler) -> Handler { Handler { request in try await next(request) } }
 }
 
+/// A synchronous layer that hands the request on through `mapRequest`.
+struct RequestMapping: Middleware {
+    func wrap(_ next: Handler) -> Handler { next.mapRequest { $0 } }
+}
+
+/// A synchronous layer that hands the response back through `mapResponse`.
+struct ResponseMapping: Middleware {
+    func wrap(_ next: Handler) -> Handler { next.mapResponse { _, response in response } }
+}
+
 func runCoreBenchmarks(_ report: BenchmarkReport) async throws {
     report.header("Core: handler calls and stacks (ns/op, best of 5 rounds)")
     let hello = Handler { _ in Response.text("Hello") }
@@ -37,6 +47,8 @@ func runCoreBenchmarks(_ report: BenchmarkReport) async throws {
     stacks.add("1 pass-through layer", Stack { PassThrough(); hello })
     stacks.add("5 pass-through layers", layers: Array(repeating: PassThrough(), count: 5), terminal: hello)
     stacks.add("20 pass-through layers", Stack { for _ in 0..<20 { PassThrough() }; hello })
+    stacks.add("5 mapRequest layers (synchronous)", layers: Array(repeating: RequestMapping(), count: 5), terminal: hello)
+    stacks.add("5 mapResponse layers (synchronous)", layers: Array(repeating: ResponseMapping(), count: 5), terminal: hello)
     await runLibrarySuite(stacks, report)
 
     report.header("Core: parsing (ns/op)")
