@@ -2,6 +2,12 @@ extension HTTPError {
     /// The response for this error: Werkzeug's HTML page, or JSON
     /// (`{"error":{"code":404,"message":"…","name":"Not Found"}}`) when `json` is true.
     public func response(json: Bool = false) -> Response {
+        if !json, message == nil, headers.isEmpty, let page = StandardErrorPages.page(for: status) { return page }
+        return rendered(json: json)
+    }
+
+    /// The page or JSON rendered for this error's status, message and headers.
+    func rendered(json: Bool) -> Response {
         var response: Response
         if status.forbidsBody {
             response = Response(status: status)
@@ -66,5 +72,20 @@ extension String {
     fileprivate func replacingNewlines(with replacement: String) -> String {
         guard utf8.contains(10) else { return self }
         return split(separator: "\n", omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}
+
+/// The HTML page of every 4xx and 5xx status with its standard reason and description, rendered
+/// once: a bare `HTTPError(.notFound)` (a router miss, a scanner's probe) costs a copy, not a render.
+enum StandardErrorPages {
+    static let first = 400
+    static let pages: [Response] = (first..<600).map { HTTPError(Status($0)).rendered(json: false) }
+
+    /// The prerendered page for `status`, when it carries its standard reason phrase.
+    static func page(for status: Status) -> Response? {
+        let index = status.code - first
+        guard index >= 0, index < pages.count else { return nil }
+        let page = pages[index]
+        return page.status.reasonPhrase == status.reasonPhrase ? page : nil
     }
 }

@@ -61,6 +61,21 @@ struct HTTPErrorTests {
         #expect(response.headers["Content-Length"] == String(expected.utf8.count))
     }
 
+    @Test("the prerendered page of a bare error is the page rendered on the spot; a message, headers or a custom reason are rendered")
+    func prerenderedPages() async throws {
+        func text(_ response: Response) async throws -> String { String(decoding: try await response.collectBody(), as: UTF8.self) }
+        for code in 400..<600 {
+            let cached = HTTPError(Status(code)).response()
+            let fresh = HTTPError(Status(code)).rendered(json: false)
+            #expect(cached.status.code == code && cached.headers == fresh.headers, "\(code)")
+            #expect(try await text(cached) == (try await text(fresh)), "\(code)")
+        }
+        #expect(try await text(HTTPError(.notFound, "No user 7.").response()).contains("<p>No user 7.</p>"))
+        #expect(try await text(HTTPError(Status(404, reason: "Gone Fishing")).response()).contains("<h1>Gone Fishing</h1>"))
+        #expect(HTTPError(.methodNotAllowed, headers: ["Allow": "GET"]).response().headers["Allow"] == "GET")
+        #expect(StandardErrorPages.page(for: Status(399)) == nil && StandardErrorPages.page(for: Status(600)) == nil)
+    }
+
     @Test("a custom message is HTML-escaped and newlines become <br>, as Werkzeug does")
     func customMessage() async throws {
         let response = HTTPError(.badRequest, "a <b> & 'c'\nline2").response()
