@@ -19,10 +19,13 @@ struct DevServerEndToEndTests {
     static func program(_ version: String, trapping: Bool = false) -> String {
         """
         import Glibc
-        let listener: Int32 = 3
+        let listener: Int32 = 3, channel: Int32 = 4   // the supervisor's control channel: its end means stop
         while true {
-            var descriptor = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
-            _ = poll(&descriptor, 1, -1)
+            var descriptors = [pollfd(fd: listener, events: Int16(POLLIN), revents: 0), pollfd(fd: channel, events: Int16(POLLIN), revents: 0)]
+            _ = poll(&descriptors, 2, -1)
+            var byte: UInt8 = 0
+            if descriptors[1].revents != 0 && read(channel, &byte, 1) <= 0 { exit(0) }
+            guard descriptors[0].revents != 0 else { continue }
             let client = accept(listener, nil, nil)
             if client < 0 { continue }
             var buffer = [UInt8](repeating: 0, count: 8192)

@@ -24,8 +24,16 @@ public final class Nginx: Sendable {
         let arguments = [ExternalTool.nginx.path ?? "nginx", "-p", folder, "-c", folder + "/nginx.conf", "-e", folder + "/error.log"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { for pointer in argv { free(pointer) } }
+        // nginx's own output goes to a file: if the test process dies without stopping it, an nginx
+        // holding the test runner's output pipe would keep `swift test` waiting for ever.
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, folder + "/output.log", O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var pid: pid_t = 0
-        guard posix_spawn(&pid, arguments[0], nil, nil, &argv, environ) == 0 else { throw NginxError(message: "nginx did not start") }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, environ) == 0 else { throw NginxError(message: "nginx did not start") }
         self.pid = pid
         self.folder = folder
         self.port = port
