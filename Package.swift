@@ -100,7 +100,7 @@ let package = Package(
                           exclude: ["corpus", "multipart.dict"], swiftSettings: strict),
 
         // What several test targets share: the interop vectors loader, the tool trait, SplitMix.
-        .target(name: "WerkTestSupport", dependencies: ["WerkCore", "WerkTesting"], path: "Tests/WerkTestSupport", swiftSettings: strict),
+        .target(name: "WerkTestSupport", dependencies: ["WerkCore", "WerkServer", "WerkTesting"], path: "Tests/WerkTestSupport", swiftSettings: strict),
         .testTarget(name: "WerkCoreTests", dependencies: ["WerkCore", "WerkTestSupport", "WerkTesting"],
                     exclude: ["Fixtures"],  // multipart browser captures and their generator
                     swiftSettings: strict),

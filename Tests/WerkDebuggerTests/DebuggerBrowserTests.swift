@@ -9,11 +9,7 @@ struct DebuggerBrowserTests {
     @Test("the page renders, library frames unfold, the PIN dialog refuses a wrong PIN and accepts the right one, and the inspector answers",
           .requires(.chromium))
     func pageInChromium() async throws {
-        var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
-        configuration.accessLog = false
-        configuration.errorLogger = DiscardingLogger()
-        configuration.shutdownTimeout = .seconds(5)
-        let server = Server(debuggedApp(), configuration: configuration)
+        let server = Server(debuggedApp(), configuration: quietLoopbackConfiguration())
         let address = try server.start()
         let browser: HeadlessBrowser
         do { browser = try await HeadlessBrowser.launch() } catch { await server.shutdown(); throw error }

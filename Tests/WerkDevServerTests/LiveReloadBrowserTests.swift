@@ -34,14 +34,7 @@ struct LiveReloadBrowserTests {
         }
     }
 
-    static func configuration() -> Server.Configuration {
-        var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
-        configuration.accessLog = false
-        configuration.errorLogger = DiscardingLogger()
-        configuration.eventLoops = 1
-        configuration.shutdownTimeout = .seconds(5)
-        return configuration
-    }
+    static func configuration() -> Server.Configuration { quietLoopbackConfiguration(eventLoops: 1) }
 
     @Test("the page reloads onto the compile-error page when a build fails, and onto the new code once it answers",
           .requires(.chromium), .timeLimit(.minutes(5)))

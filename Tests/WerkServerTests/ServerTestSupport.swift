@@ -1,5 +1,6 @@
 import Testing
 import WerkCore
+import WerkTestSupport
 @testable import WerkServer
 import WerkTesting
 
@@ -63,15 +64,8 @@ let synchronousTestApp = Handler(layers: ["Handler"], synchronous: answerWithout
 /// 200 KiB of a repeating pattern: larger than the output queue copies, so it is sent from its array.
 let largeBody: [UInt8] = (0..<200 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
 
-/// A configuration for tests: loopback, port 0, no access or error log, short timeouts where asked.
-func testConfiguration() -> Server.Configuration {
-    var configuration = Server.Configuration(host: "127.0.0.1", port: 0)
-    configuration.accessLog = false
-    configuration.errorLogger = DiscardingLogger()
-    configuration.eventLoops = 2
-    configuration.shutdownTimeout = .seconds(5)
-    return configuration
-}
+/// A configuration for tests: loopback, port 0, no access or error log, two loops.
+func testConfiguration() -> Server.Configuration { quietLoopbackConfiguration() }
 
 /// Starts a server, runs `body` with its address, and always shuts it down.
 func withServer<T>(_ handler: Handler = testApp, configure: (inout Server.Configuration) -> Void = { _ in },
