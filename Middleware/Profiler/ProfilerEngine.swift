@@ -16,6 +16,9 @@ final class ProfilerEngine: Sendable {
     typealias Options = Profiler.Options
     private enum Mode { case every, nth, requested, never }
 
+    /// Whether every request is sampled (no request takes the uninstrumented layers).
+    var samplesEveryRequest: Bool { mode == .every }
+
     private let ui: ProfilerUI?
     /// The UI's path without its trailing slash (empty: no UI), compared with each request's path.
     private let uiBase: String
