@@ -74,6 +74,7 @@ public struct Profiler: LayerInstrumenting {
             guard let recording = engine.begin(request) else { return try await skipped(request) }
             var request = request
             request.storage[RecordingKey.self] = recording
+            request.installNotes()
             do {
                 return engine.end(recording, request: request, response: try await next(request))
             } catch {
@@ -89,6 +90,7 @@ public struct Profiler: LayerInstrumenting {
             guard let recording = engine.begin(request) else { return try skippedSynchronously(request) }
             var request = request
             request.storage[RecordingKey.self] = recording
+            request.installNotes()
             do {
                 return engine.end(recording, request: request, response: try synchronous(request))
             } catch {

@@ -70,10 +70,15 @@ final class ProfilerEngine: Sendable {
                          maxFrames: options.maxFramesPerRequest)
     }
 
+    /// Whether the request carries the header or the cookie: one pass over the header fields, no
+    /// allocation unless a `Cookie` field mentions the cookie.
     private func isRequested(_ request: Request, header: String) -> Bool {
-        if request.headers.contains(header) { return true }
-        for cookies in request.headers.values(for: "Cookie") where cookies.contains(cookiePrefix) {
-            if request.cookies[String(cookiePrefix.dropLast())] != nil { return true }
+        for field in request.headers {
+            if ASCII.equalsIgnoringCase(field.name, header) { return true }
+            if ASCII.equalsIgnoringCase(field.name, "Cookie"), field.value.contains(cookiePrefix),
+               request.cookies[String(cookiePrefix.dropLast())] != nil {
+                return true
+            }
         }
         return false
     }
@@ -127,7 +132,9 @@ final class ProfilerEngine: Sendable {
 
     private func complete(_ recording: Recording, request: Request, response: Response?, responseSize: Int?, error: (any Error)?) {
         let status = response?.status.code ?? (error as? HTTPError)?.status.code ?? 500
-        guard let state = recording.finish(failed: error != nil || status >= 500) else { return }
+        guard var state = recording.finish(failed: error != nil || status >= 500) else { return }
+        // A route set with `request.profile.route` wins over the one a router noted.
+        if state.route == nil { state.route = request.notes?.route }
         let record = FinishedRecord(
             id: recording.id, method: request.method.rawValue, target: request.target, scriptName: request.scriptName,
             pathInfo: request.pathInfo, status: status, errorType: error.map { String(describing: type(of: $0)) },
