@@ -224,14 +224,14 @@ public struct Profile: Sendable {
 
     /// Times the asynchronous `body` as a span named `name`, nested in the layer or span around it;
     /// spans that child tasks of `body` open are nested in this one.
-    public func span<Result>(_ name: String, isolation: isolated (any Actor)? = #isolation,
-                             _ body: () async throws -> Result) async rethrows -> Result {
+    public nonisolated(nonsending) func span<Result>(_ name: String,
+                                                    _ body: nonisolated(nonsending) () async throws -> Result) async rethrows -> Result {
         guard let recording else { return try await body() }
         let frame = recording.enterSpan(name, within: SpanContext.frame(in: recording), stacked: false)
         guard frame >= 0 else { return try await body() }
         do {
             let result = try await SpanContext.$current.withValue(SpanContext(recording: recording, frame: frame),
-                                                                   operation: body, isolation: isolation)
+                                                                   operation: body)
             recording.exit(frame)
             return result
         } catch {
