@@ -70,17 +70,22 @@ final class ProfilerEngine: Sendable {
                          maxFrames: options.maxFramesPerRequest)
     }
 
-    /// Whether the request carries the header or the cookie: one pass over the header fields, no
-    /// allocation unless a `Cookie` field mentions the cookie.
+    /// Whether the request carries the header or the cookie: one pass over the header fields, read in
+    /// place; names are compared only when their lengths match, and nothing is allocated unless a
+    /// `Cookie` field mentions the cookie.
     private func isRequested(_ request: Request, header: String) -> Bool {
-        for field in request.headers {
-            if ASCII.equalsIgnoringCase(field.name, header) { return true }
-            if ASCII.equalsIgnoringCase(field.name, "Cookie"), field.value.contains(cookiePrefix),
-               request.cookies[String(cookiePrefix.dropLast())] != nil {
-                return true
+        let headerLength = header.utf8.count, cookiePrefix = self.cookiePrefix
+        return request.headers.fields.withUnsafeBufferPointer { fields in
+            for index in fields.indices {
+                let length = fields[index].name.utf8.count
+                if length == headerLength, ASCII.equalsIgnoringCase(fields[index].name, header) { return true }
+                if length == 6, ASCII.equalsIgnoringCase(fields[index].name, "Cookie"), fields[index].value.contains(cookiePrefix),
+                   request.cookies[String(cookiePrefix.dropLast())] != nil {
+                    return true
+                }
             }
+            return false
         }
-        return false
     }
 
     /// The response, with the profile's link and `Server-Timing`; the profile ends now, or when a
