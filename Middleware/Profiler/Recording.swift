@@ -250,7 +250,9 @@ public struct Profile: Sendable {
     public func count(_ name: String, by amount: Int = 1) { recording?.count(name, by: amount) }
 
     /// The route template the request matched (`/users/<int:id>`), for the span name, the per-route
-    /// view and `http.route`. Set it where the route is known; nil: the profile is grouped by its path.
+    /// view and `http.route`. A `Router` inside the profiler provides it without this (through
+    /// ``RequestNotes``); a value set here wins. Reading gives only what was set here. Nil everywhere:
+    /// the profile is grouped by its path.
     public var route: String? {
         get { recording?.route }
         nonmutating set { recording?.route = newValue }
