@@ -73,8 +73,9 @@ public struct Profiler: LayerInstrumenting {
             if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
             guard let recording = engine.begin(request) else { return try await skipped(request) }
             var request = request
+            request.storage.reserveCapacity(request.storage.count + 2)
             request.storage[RecordingKey.self] = recording
-            request.installNotes()
+            recording.attach(request.installNotes())
             do {
                 return engine.end(recording, request: request, response: try await next(request))
             } catch {
@@ -89,8 +90,9 @@ public struct Profiler: LayerInstrumenting {
             if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
             guard let recording = engine.begin(request) else { return try skippedSynchronously(request) }
             var request = request
+            request.storage.reserveCapacity(request.storage.count + 2)
             request.storage[RecordingKey.self] = recording
-            request.installNotes()
+            recording.attach(request.installNotes())
             do {
                 return engine.end(recording, request: request, response: try synchronous(request))
             } catch {

@@ -137,9 +137,7 @@ final class ProfilerEngine: Sendable {
 
     private func complete(_ recording: Recording, request: Request, response: Response?, responseSize: Int?, error: (any Error)?) {
         let status = response?.status.code ?? (error as? HTTPError)?.status.code ?? 500
-        guard var state = recording.finish(failed: error != nil || status >= 500) else { return }
-        // A route set with `request.profile.route` wins over the one a router noted.
-        if state.route == nil { state.route = request.notes?.route }
+        guard let state = recording.finish(failed: error != nil || status >= 500) else { return }
         let record = FinishedRecord(
             id: recording.id, method: request.method.rawValue, target: request.target, scriptName: request.scriptName,
             pathInfo: request.pathInfo, status: status, errorType: error.map { String(describing: type(of: $0)) },

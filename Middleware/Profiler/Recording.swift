@@ -33,6 +33,8 @@ final class Recording: Sendable {
         var events: [(name: String, at: UInt64, frame: Int32)] = []
         var counters: [(name: String, value: Int)] = []
         var route: String? = nil
+        /// The request's notes, where a router writes the route it matched.
+        var notes: RequestNotes? = nil
         var dropped = 0
         var finished = false
     }
@@ -142,6 +144,10 @@ final class Recording: Sendable {
         set { state.withLock { $0.route = newValue } }
     }
 
+    /// Keeps the request's notes: when the record finishes without a route set by hand, the route
+    /// a router noted there is the profile's.
+    func attach(_ notes: RequestNotes) { state.withLock { $0.notes = notes } }
+
     /// The frames so far, the open ones ending now (for `Server-Timing`, sent before the end).
     func framesSoFar() -> [RecordedFrame] {
         let now = clock.now()
@@ -161,6 +167,9 @@ final class Recording: Sendable {
             }
             state.frames[0].closed = true
             state.frames[0].failed = failed
+            // A route set with `request.profile.route` wins over the one a router noted.
+            if state.route == nil, let notes = state.notes { state.route = notes.route }
+            state.notes = nil
             return state
         }
     }
