@@ -6,7 +6,7 @@ public enum ProfileFrameKind: String, Sendable, Hashable {
     case request
     /// A layer of the stack, or its terminal handler.
     case layer
-    /// A span opened with ``Profile/span(_:_:)``.
+    /// A span opened with `request.profile.span(_:_:)` (synchronous or asynchronous).
     case span
     /// Sending a streamed response body, from the handler's answer to the last chunk.
     case body
