@@ -26,6 +26,7 @@ struct RecordedFrame: Sendable {
 /// The per-request record the profiler keeps in the request's storage. Layers and spans of one
 /// request may run on several threads (child tasks), so the record is behind a lock; each entry
 /// and exit takes it once.
+@usableFromInline
 final class Recording: Sendable {
     struct State: Sendable {
         var frames: [RecordedFrame] = []
@@ -36,6 +37,9 @@ final class Recording: Sendable {
         /// The request's notes, where a router writes the route it matched.
         var notes: RequestNotes? = nil
         var dropped = 0
+        /// How many asynchronous spans are open: while none is, no task-local context of this
+        /// record can be bound, and opening one does not read it.
+        var openAsynchronousSpans = 0
         var finished = false
     }
 
@@ -84,7 +88,7 @@ final class Recording: Sendable {
     /// span, whichever was entered last: asynchronous spans started side by side in child tasks are
     /// siblings, not nested in each other. A synchronous span (`stacked`) cannot suspend, so it goes
     /// on the stack like a layer instead of paying for a task-local value.
-    @inline(__always)
+    @usableFromInline
     func enterSpan(_ name: String, within: Int32?, stacked: Bool) -> Int32 {
         let now = clock.now()
         let maxFrames = self.maxFrames
@@ -101,8 +105,43 @@ final class Recording: Sendable {
         }
     }
 
+    /// Opens an asynchronous span frame: ``enterSpan(_:within:stacked:)`` with `within` read from the
+    /// task-local context, only while another asynchronous span of this record is open (only then can
+    /// a context of this record be bound: the common sequence of spans in a handler skips the read).
+    @usableFromInline
+    func enterAsynchronousSpan(_ name: String) -> Int32 {
+        let now = clock.now()
+        let maxFrames = self.maxFrames
+        return state.withLock { state -> Int32 in
+            guard !state.finished, state.frames.count < maxFrames else {
+                state.dropped += 1
+                return -1
+            }
+            let within = state.openAsynchronousSpans > 0 ? SpanContext.frame(in: self) : nil
+            let index = Int32(truncatingIfNeeded: state.frames.count)
+            state.frames.append(RecordedFrame(name: name, kind: .span, parent: max(within ?? 0, state.open.last ?? 0), start: now))
+            state.openAsynchronousSpans += 1
+            return index
+        }
+    }
+
+    /// Closes the asynchronous span frame `index` (a no-op for -1).
+    @usableFromInline
+    func exitAsynchronousSpan(_ index: Int32, failed: Bool = false) {
+        guard index >= 0 else { return }
+        let now = clock.now()
+        state.withLock { state in
+            state.openAsynchronousSpans -= 1
+            guard !state.finished else { return }
+            let i = Int(index)
+            state.frames[i].end = now
+            state.frames[i].failed = failed
+            state.frames[i].closed = true
+        }
+    }
+
     /// Closes the frame `index` (a no-op for -1).
-    @inline(__always)
+    @usableFromInline
     func exit(_ index: Int32, failed: Bool = false) {
         guard index >= 0 else { return }
         let now = clock.now()
@@ -177,21 +216,24 @@ final class Recording: Sendable {
 
 /// The span whose body is running, per task (child tasks inherit it): the parent of spans and events
 /// opened there.
+@usableFromInline
 struct SpanContext: Sendable {
     let recording: ObjectIdentifier
     let frame: Int32
 
+    @usableFromInline
     init(recording: Recording, frame: Int32) {
         self.recording = ObjectIdentifier(recording)
         self.frame = frame
     }
 
-    @TaskLocal static var current: SpanContext?
+    @usableFromInline
+    static let current = TaskLocal<SpanContext?>(wrappedValue: nil)
 
     /// The current span's frame when it belongs to `recording`.
-    @inline(__always)
+    @usableFromInline
     static func frame(in recording: Recording) -> Int32? {
-        guard let context = current, context.recording == ObjectIdentifier(recording) else { return nil }
+        guard let context = current.get(), context.recording == ObjectIdentifier(recording) else { return nil }
         return context.frame
     }
 }
@@ -209,6 +251,7 @@ enum RecordingKey: StorageKey { typealias Value = Recording }
 /// request.profile.event("user loaded")
 /// ```
 public struct Profile: Sendable {
+    @usableFromInline
     let recording: Recording?
 
     /// Whether this request is being profiled.
@@ -233,18 +276,19 @@ public struct Profile: Sendable {
 
     /// Times the asynchronous `body` as a span named `name`, nested in the layer or span around it;
     /// spans that child tasks of `body` open are nested in this one.
+    @inlinable
     public nonisolated(nonsending) func span<Result>(_ name: String,
                                                     _ body: nonisolated(nonsending) () async throws -> Result) async rethrows -> Result {
         guard let recording else { return try await body() }
-        let frame = recording.enterSpan(name, within: SpanContext.frame(in: recording), stacked: false)
+        let frame = recording.enterAsynchronousSpan(name)
         guard frame >= 0 else { return try await body() }
         do {
-            let result = try await SpanContext.$current.withValue(SpanContext(recording: recording, frame: frame),
+            let result = try await SpanContext.current.withValue(SpanContext(recording: recording, frame: frame),
                                                                    operation: body)
-            recording.exit(frame)
+            recording.exitAsynchronousSpan(frame)
             return result
         } catch {
-            recording.exit(frame, failed: true)
+            recording.exitAsynchronousSpan(frame, failed: true)
             throw error
         }
     }

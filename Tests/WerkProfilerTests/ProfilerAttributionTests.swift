@@ -209,6 +209,31 @@ struct ProfilerConcurrencyTests {
         #expect(profile.events.first.map { profile.frames[$0.frame].name } == "second")
     }
 
+    @Test("asynchronous spans in one task: nested ones are children, the next one after them is the layer's again")
+    func sequentialAndNestedAsynchronousSpans() async throws {
+        let profiler = Profiler(options: options(FakeClock()))
+        let app = Stack {
+            profiler
+            Handler { request async throws -> String in
+                await request.profile.span("a") { () async -> Void in
+                    await request.profile.span("a.b") { () async -> Void in
+                        await request.profile.span("a.b.c") { () async -> Void in }
+                    }
+                    await request.profile.span("a.d") { () async -> Void in }
+                }
+                await request.profile.span("e") { () async -> Void in request.profile.event("in e") }
+                return "ok"
+            }
+        }
+        #expect(try await TestClient(app).get("/").text == "ok")
+        let profile = try #require(profiler.profiles.first)
+        let names = profile.frames.map(\.name)
+        #expect(names == ["GET", "Handler", "a", "a.b", "a.b.c", "a.d", "e"])
+        #expect(profile.frames.map { $0.parent >= 0 ? names[$0.parent] : "-" } == ["-", "GET", "Handler", "a", "a.b", "a", "Handler"])
+        #expect(profile.events.map { names[$0.frame] } == ["e"])
+        #expect(profile.frames.allSatisfy { !$0.unfinished })
+    }
+
     @Test("a span the parent task opens after starting a child task is not the parent of the child's spans")
     func parentMovesOnWhileChildRuns() async throws {
         let clock = FakeClock()
