@@ -36,7 +36,7 @@ let extraTestDependencies: [String: [Target.Dependency]] = [
     "WerkProxyFix": ["WerkRouting"],
     "WerkStaticFiles": ["WerkServer"],                     // the live nginx comparison
     "WerkHTTPProxy": ["WerkServer", "WerkHTTPClient"],     // a Werk server in front and behind
-    "WerkProfiler": ["WerkServer"],                        // the UI in a headless browser, over a live server
+    "WerkProfiler": ["WerkServer", "WerkRouting", "WerkDispatcher"],  // the UI in a headless browser over a live server; routes noted by a Router
     "WerkDebugger": ["WerkDiagnostics", "WerkServer", "WerkSessions"],  // a live server for the browser; a session to inspect
 ]
 

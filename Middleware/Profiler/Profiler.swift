@@ -18,8 +18,9 @@ import Glibc
 /// The profiler is a ``LayerInstrumenting`` middleware: when the stack is built, each layer inside it
 /// (and the terminal handler) is wrapped so that entering and leaving it is timed; a layer's self
 /// time is its total minus the time spent in `next`. A synchronous stack stays synchronous. A request
-/// that is not sampled (see ``Options/sampling``) pays the sampling decision and, per layer, one
-/// look into the request's storage (measured in the Profiling article).
+/// that is not sampled (see ``Options/sampling``) pays the sampling decision only: it goes down the
+/// same layers built a second time without the profiler's instrumentation (``wrap(_:plain:)``;
+/// measured in the Profiling article).
 ///
 /// The UI (``Options/uiPath``) and its data answer only the clients ``Options/authorize`` accepts:
 /// by default loopback clients; others get 403. A profile ends when the response's last byte is
@@ -56,15 +57,25 @@ public struct Profiler: LayerInstrumenting {
         text.withUTF8 { bytes in _ = Glibc.write(2, bytes.baseAddress, bytes.count) }
     }
 
-    /// The profiler around `next`: the UI at ``Options/uiPath``, every other request sampled and,
-    /// when sampled, recorded. Synchronous when `next` is.
-    public func wrap(_ next: Handler) -> Handler {
+    /// The profiler around `next` alone (outside a ``Stack``, where nothing is instrumented): see
+    /// ``wrap(_:plain:)``.
+    public func wrap(_ next: Handler) -> Handler { wrap(next, plain: { next }) }
+
+    /// The profiler around the layers inside it: the UI at ``Options/uiPath``, every other request
+    /// sampled and, when sampled, recorded through `next` (every layer instrumented); a request that
+    /// is not sampled goes down `plain()`, the same layers without the profiler's instrumentation, so
+    /// it pays the sampling decision only. Synchronous when `next` is.
+    public func wrap(_ next: Handler, plain: () -> Handler) -> Handler {
         let engine = ProfilerEngine(options: options, store: store)
+        // With every request sampled the plain layers would never run: not built.
+        let skipped = engine.samplesEveryRequest ? next : plain()
         let respond: @Sendable (Request) async throws -> Response = { request in
             if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
-            guard let recording = engine.begin(request) else { return try await next(request) }
+            guard let recording = engine.begin(request) else { return try await skipped(request) }
             var request = request
+            request.storage.reserveCapacity(request.storage.count + 2)
             request.storage[RecordingKey.self] = recording
+            recording.attach(request.installNotes())
             do {
                 return engine.end(recording, request: request, response: try await next(request))
             } catch {
@@ -72,12 +83,16 @@ public struct Profiler: LayerInstrumenting {
                 throw error
             }
         }
-        guard let synchronous = next.synchronous else { return Handler(layers: next.layers, respond, synchronous: nil) }
+        guard let synchronous = next.synchronous, let skippedSynchronously = skipped.synchronous else {
+            return Handler(layers: next.layers, respond, synchronous: nil)
+        }
         return Handler(layers: next.layers, respond, synchronous: { request in
             if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
-            guard let recording = engine.begin(request) else { return try synchronous(request) }
+            guard let recording = engine.begin(request) else { return try skippedSynchronously(request) }
             var request = request
+            request.storage.reserveCapacity(request.storage.count + 2)
             request.storage[RecordingKey.self] = recording
+            recording.attach(request.installNotes())
             do {
                 return engine.end(recording, request: request, response: try synchronous(request))
             } catch {

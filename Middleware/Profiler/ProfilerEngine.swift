@@ -16,6 +16,9 @@ final class ProfilerEngine: Sendable {
     typealias Options = Profiler.Options
     private enum Mode { case every, nth, requested, never }
 
+    /// Whether every request is sampled (no request takes the uninstrumented layers).
+    var samplesEveryRequest: Bool { mode == .every }
+
     private let ui: ProfilerUI?
     /// The UI's path without its trailing slash (empty: no UI), compared with each request's path.
     private let uiBase: String
@@ -67,12 +70,22 @@ final class ProfilerEngine: Sendable {
                          maxFrames: options.maxFramesPerRequest)
     }
 
+    /// Whether the request carries the header or the cookie: one pass over the header fields, read in
+    /// place; names are compared only when their lengths match, and nothing is allocated unless a
+    /// `Cookie` field mentions the cookie.
     private func isRequested(_ request: Request, header: String) -> Bool {
-        if request.headers.contains(header) { return true }
-        for cookies in request.headers.values(for: "Cookie") where cookies.contains(cookiePrefix) {
-            if request.cookies[String(cookiePrefix.dropLast())] != nil { return true }
+        let headerLength = header.utf8.count, cookiePrefix = self.cookiePrefix
+        return request.headers.fields.withUnsafeBufferPointer { fields in
+            for index in fields.indices {
+                let length = fields[index].name.utf8.count
+                if length == headerLength, ASCII.equalsIgnoringCase(fields[index].name, header) { return true }
+                if length == 6, ASCII.equalsIgnoringCase(fields[index].name, "Cookie"), fields[index].value.contains(cookiePrefix),
+                   request.cookies[String(cookiePrefix.dropLast())] != nil {
+                    return true
+                }
+            }
+            return false
         }
-        return false
     }
 
     /// The response, with the profile's link and `Server-Timing`; the profile ends now, or when a

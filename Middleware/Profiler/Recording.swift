@@ -6,7 +6,7 @@ public enum ProfileFrameKind: String, Sendable, Hashable {
     case request
     /// A layer of the stack, or its terminal handler.
     case layer
-    /// A span opened with ``Profile/span(_:_:)``.
+    /// A span opened with `request.profile.span(_:_:)` (synchronous or asynchronous).
     case span
     /// Sending a streamed response body, from the handler's answer to the last chunk.
     case body
@@ -26,6 +26,7 @@ struct RecordedFrame: Sendable {
 /// The per-request record the profiler keeps in the request's storage. Layers and spans of one
 /// request may run on several threads (child tasks), so the record is behind a lock; each entry
 /// and exit takes it once.
+@usableFromInline
 final class Recording: Sendable {
     struct State: Sendable {
         var frames: [RecordedFrame] = []
@@ -33,7 +34,12 @@ final class Recording: Sendable {
         var events: [(name: String, at: UInt64, frame: Int32)] = []
         var counters: [(name: String, value: Int)] = []
         var route: String? = nil
+        /// The request's notes, where a router writes the route it matched.
+        var notes: RequestNotes? = nil
         var dropped = 0
+        /// How many asynchronous spans are open: while none is, no task-local context of this
+        /// record can be bound, and opening one does not read it.
+        var openAsynchronousSpans = 0
         var finished = false
     }
 
@@ -82,7 +88,7 @@ final class Recording: Sendable {
     /// span, whichever was entered last: asynchronous spans started side by side in child tasks are
     /// siblings, not nested in each other. A synchronous span (`stacked`) cannot suspend, so it goes
     /// on the stack like a layer instead of paying for a task-local value.
-    @inline(__always)
+    @usableFromInline
     func enterSpan(_ name: String, within: Int32?, stacked: Bool) -> Int32 {
         let now = clock.now()
         let maxFrames = self.maxFrames
@@ -99,8 +105,43 @@ final class Recording: Sendable {
         }
     }
 
+    /// Opens an asynchronous span frame: ``enterSpan(_:within:stacked:)`` with `within` read from the
+    /// task-local context, only while another asynchronous span of this record is open (only then can
+    /// a context of this record be bound: the common sequence of spans in a handler skips the read).
+    @usableFromInline
+    func enterAsynchronousSpan(_ name: String) -> Int32 {
+        let now = clock.now()
+        let maxFrames = self.maxFrames
+        return state.withLock { state -> Int32 in
+            guard !state.finished, state.frames.count < maxFrames else {
+                state.dropped += 1
+                return -1
+            }
+            let within = state.openAsynchronousSpans > 0 ? SpanContext.frame(in: self) : nil
+            let index = Int32(truncatingIfNeeded: state.frames.count)
+            state.frames.append(RecordedFrame(name: name, kind: .span, parent: max(within ?? 0, state.open.last ?? 0), start: now))
+            state.openAsynchronousSpans += 1
+            return index
+        }
+    }
+
+    /// Closes the asynchronous span frame `index` (a no-op for -1).
+    @usableFromInline
+    func exitAsynchronousSpan(_ index: Int32, failed: Bool = false) {
+        guard index >= 0 else { return }
+        let now = clock.now()
+        state.withLock { state in
+            state.openAsynchronousSpans -= 1
+            guard !state.finished else { return }
+            let i = Int(index)
+            state.frames[i].end = now
+            state.frames[i].failed = failed
+            state.frames[i].closed = true
+        }
+    }
+
     /// Closes the frame `index` (a no-op for -1).
-    @inline(__always)
+    @usableFromInline
     func exit(_ index: Int32, failed: Bool = false) {
         guard index >= 0 else { return }
         let now = clock.now()
@@ -142,6 +183,10 @@ final class Recording: Sendable {
         set { state.withLock { $0.route = newValue } }
     }
 
+    /// Keeps the request's notes: when the record finishes without a route set by hand, the route
+    /// a router noted there is the profile's.
+    func attach(_ notes: RequestNotes) { state.withLock { $0.notes = notes } }
+
     /// The frames so far, the open ones ending now (for `Server-Timing`, sent before the end).
     func framesSoFar() -> [RecordedFrame] {
         let now = clock.now()
@@ -161,6 +206,9 @@ final class Recording: Sendable {
             }
             state.frames[0].closed = true
             state.frames[0].failed = failed
+            // A route set with `request.profile.route` wins over the one a router noted.
+            if state.route == nil, let notes = state.notes { state.route = notes.route }
+            state.notes = nil
             return state
         }
     }
@@ -168,21 +216,24 @@ final class Recording: Sendable {
 
 /// The span whose body is running, per task (child tasks inherit it): the parent of spans and events
 /// opened there.
+@usableFromInline
 struct SpanContext: Sendable {
     let recording: ObjectIdentifier
     let frame: Int32
 
+    @usableFromInline
     init(recording: Recording, frame: Int32) {
         self.recording = ObjectIdentifier(recording)
         self.frame = frame
     }
 
-    @TaskLocal static var current: SpanContext?
+    @usableFromInline
+    static let current = TaskLocal<SpanContext?>(wrappedValue: nil)
 
     /// The current span's frame when it belongs to `recording`.
-    @inline(__always)
+    @usableFromInline
     static func frame(in recording: Recording) -> Int32? {
-        guard let context = current, context.recording == ObjectIdentifier(recording) else { return nil }
+        guard let context = current.get(), context.recording == ObjectIdentifier(recording) else { return nil }
         return context.frame
     }
 }
@@ -200,6 +251,7 @@ enum RecordingKey: StorageKey { typealias Value = Recording }
 /// request.profile.event("user loaded")
 /// ```
 public struct Profile: Sendable {
+    @usableFromInline
     let recording: Recording?
 
     /// Whether this request is being profiled.
@@ -224,18 +276,19 @@ public struct Profile: Sendable {
 
     /// Times the asynchronous `body` as a span named `name`, nested in the layer or span around it;
     /// spans that child tasks of `body` open are nested in this one.
-    public func span<Result>(_ name: String, isolation: isolated (any Actor)? = #isolation,
-                             _ body: () async throws -> Result) async rethrows -> Result {
+    @inlinable
+    public nonisolated(nonsending) func span<Result>(_ name: String,
+                                                    _ body: nonisolated(nonsending) () async throws -> Result) async rethrows -> Result {
         guard let recording else { return try await body() }
-        let frame = recording.enterSpan(name, within: SpanContext.frame(in: recording), stacked: false)
+        let frame = recording.enterAsynchronousSpan(name)
         guard frame >= 0 else { return try await body() }
         do {
-            let result = try await SpanContext.$current.withValue(SpanContext(recording: recording, frame: frame),
-                                                                   operation: body, isolation: isolation)
-            recording.exit(frame)
+            let result = try await SpanContext.current.withValue(SpanContext(recording: recording, frame: frame),
+                                                                   operation: body)
+            recording.exitAsynchronousSpan(frame)
             return result
         } catch {
-            recording.exit(frame, failed: true)
+            recording.exitAsynchronousSpan(frame, failed: true)
             throw error
         }
     }
@@ -250,7 +303,9 @@ public struct Profile: Sendable {
     public func count(_ name: String, by amount: Int = 1) { recording?.count(name, by: amount) }
 
     /// The route template the request matched (`/users/<int:id>`), for the span name, the per-route
-    /// view and `http.route`. Set it where the route is known; nil: the profile is grouped by its path.
+    /// view and `http.route`. A `Router` inside the profiler provides it without this (through
+    /// ``RequestNotes``); a value set here wins. Reading gives only what was set here. Nil everywhere:
+    /// the profile is grouped by its path.
     public var route: String? {
         get { recording?.route }
         nonmutating set { recording?.route = newValue }

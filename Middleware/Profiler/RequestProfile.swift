@@ -45,7 +45,8 @@ public struct RequestProfile: Sendable, Identifiable {
     public var target: String
     /// `scriptName + pathInfo` as the profiler saw them.
     public var path: String
-    /// The route template, when ``Profile/route`` was set.
+    /// The route template: ``Profile/route`` when set, else the rule a `Router` matched (its
+    /// ``RequestNotes/route``); nil when neither.
     public var route: String?
     /// The response status (the thrown error's status, or 500, when the stack threw).
     public var status: Int

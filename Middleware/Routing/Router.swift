@@ -18,6 +18,9 @@
 /// }
 /// ```
 ///
+/// When a layer around the router installed ``RequestNotes`` (the profiler does), the router writes
+/// the matched rule there, under its mount point (`/api/users/<int:id>`), as the request's route.
+///
 /// Rules compile into a trie when the router is created. A malformed rule stops the program when
 /// the router is put into a stack (``wrap(_:)``), with a message naming the rule and the position;
 /// call ``validate()`` first to get the same error as a thrown ``RouteDefinitionError`` (``URLMap/errors``
@@ -74,6 +77,8 @@ public struct Router: Middleware {
             var routed = request
             switch result {
             case .matched(let match):
+                // For the layers around that report on the request (the profiler's `http.route`).
+                if let notes = request.notes { notes.route = request.scriptName + match.rule }
                 routed.storage[RoutingStateKey.self] = RoutingState(map: map, match: match)
                 return .handler(match.compiled.handler!, routed)
             case .redirect(var location):

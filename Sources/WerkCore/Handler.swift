@@ -149,7 +149,11 @@ public struct Handler: Sendable, CustomStringConvertible {
 /// ``Handler/synchronous`` form of what they wrap. A layer that must `await` returns
 /// `Handler { request in ... try await next(request) ... }`.
 public protocol Middleware: HandlerConvertible {
-    /// Wraps `next`. Called once, when the stack is built; the returned handler runs per request.
+    /// Wraps `next`. Called when the stack is built; the returned handler runs per request. A layer
+    /// inside an instrumenter that asks for its layers uninstrumented as well (a sampling
+    /// `Profiler`, see ``LayerInstrumenting/wrap(_:plain:)``) is wrapped twice, around two versions
+    /// of `next`: state that all requests must share belongs in the middleware value (made in its
+    /// initialiser), not in what `wrap` creates.
     func wrap(_ next: Handler) -> Handler
 
     /// The layer's name in ``Handler/description`` (default: the type's name).

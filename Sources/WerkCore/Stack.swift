@@ -79,26 +79,23 @@ extension Handler {
         for (position, middleware) in layers.enumerated() {
             if let instrumenter = middleware as? any LayerInstrumenting { instrumenters.append((position, instrumenter)) }
         }
-        var handler = terminal
         if !instrumenters.isEmpty {
-            handler = instrumented(terminal, name: terminal.layers.first ?? "Handler", position: layers.count,
-                                   isTerminal: true, makesAsynchronous: false, by: instrumenters)
-                .withLayers(terminal.layers)
+            return InstrumentedComposition(layers: layers, terminal: terminal, instrumenters: instrumenters)
+                .chain(from: 0, excluding: [])
         }
-        for (position, middleware) in layers.enumerated().reversed() {
-            var wrapped = middleware.wrap(handler)
-            let dropsSynchronous = handler.synchronous != nil && wrapped.synchronous == nil
-            if !instrumenters.isEmpty {
-                wrapped = instrumented(wrapped, name: middleware.name, position: position, isTerminal: false,
-                                       makesAsynchronous: dropsSynchronous, by: instrumenters)
-            }
-            // A layer that drops the synchronous form of what it wraps makes the stack asynchronous
-            // from there out: `description` says so, so nobody pays for it unknowingly.
-            let name = handler.synchronous != nil && wrapped.synchronous == nil
-                ? middleware.name + " " + Handler.asyncMark : middleware.name
-            handler = wrapped.withLayers([name] + handler.layers)
+        var handler = terminal
+        for middleware in layers.reversed() {
+            handler = stacked(middleware.wrap(handler), named: middleware.name, around: handler)
         }
         return handler
+    }
+
+    /// `wrapped` (what `name`'s layer made of `inner`) with the stack's layer names; a layer that
+    /// drops the synchronous form of what it wraps makes the stack asynchronous from there out:
+    /// `description` says so, so nobody pays for it unknowingly.
+    static func stacked(_ wrapped: Handler, named name: String, around inner: Handler) -> Handler {
+        let name = inner.synchronous != nil && wrapped.synchronous == nil ? name + " " + Handler.asyncMark : name
+        return wrapped.withLayers([name] + inner.layers)
     }
 }
 

@@ -47,6 +47,9 @@ public struct Storage: Sendable {
         return entries.contains { $0.key == id }
     }
 
+    /// Room for `count` values in all, so that storing several values costs one allocation.
+    package mutating func reserveCapacity(_ count: Int) { entries.reserveCapacity(count) }
+
     /// The number of stored values.
     public var count: Int { entries.count }
 }

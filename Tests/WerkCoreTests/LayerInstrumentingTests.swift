@@ -4,7 +4,7 @@ import WerkTesting
 
 /// Records, per request, every layer it instrumented as `>name` on entry and `<name` on exit
 /// (`!name` when the layer threw), in one shared log; each layer keeps both handler forms.
-private struct Tracer: LayerInstrumenting {
+struct Tracer: LayerInstrumenting {
     let log: CoreRecorder<String>
     let seen: CoreRecorder<LayerInfo>
     let label: String
@@ -49,7 +49,7 @@ private struct Tracer: LayerInstrumenting {
 }
 
 /// Adds a header on the way out; keeps both forms.
-private struct Mark: Middleware {
+struct Mark: Middleware {
     let value: String
     init(_ value: String) { self.value = value }
     var name: String { "Mark(\(value))" }

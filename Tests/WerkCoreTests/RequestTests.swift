@@ -263,3 +263,27 @@ struct RequestMountTests {
         #expect(decomposed.mounted(at: "/cafe\u{301}")?.pathInfo == "/x")
     }
 }
+
+@Suite("Request notes")
+struct RequestNotesTests {
+    @Test("notes installed by an outer layer are written by an inner one on its own copy of the request")
+    func innerWritesReachOuter() throws {
+        var request = Request(target: "/a")
+        #expect(request.notes == nil)
+        let notes = request.installNotes()
+        var inner = request
+        inner.scriptName = "/mounted"
+        inner.notes?.route = "/mounted/<x>"
+        #expect(notes.route == "/mounted/<x>")
+        #expect(request.notes?.route == "/mounted/<x>")
+    }
+
+    @Test("a second layer installing notes shares the ones already there")
+    func installingTwiceShares() {
+        var request = Request(target: "/")
+        let outer = request.installNotes()
+        let inner = request.installNotes()
+        #expect(outer === inner)
+        #expect(request.storage.count == 1)
+    }
+}

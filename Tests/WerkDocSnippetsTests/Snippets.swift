@@ -301,8 +301,20 @@ assert(page.status == .ok)
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_48() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 49)
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_53() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 54)
+let profiler = Profiler()
+let routed = Stack {
+    profiler
+    Router { Route("/hello/<name>") { request in "Hello, \(request.route["name"] ?? "")" } }
+}
+_ = try await TestClient(routed).get("/hello/ada")
+assert(profiler.profiles[0].spanName == "GET /hello/<name>")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_65() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 66)
 let app = Stack {
     Profiler()
     Handler { request async throws -> String in
@@ -320,8 +332,8 @@ assert(response.text == "alice")
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_84() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 85)
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_104() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 105)
 var options = Profiler.Options()
 options.sampling = .requested()
 options.authorize = { request in
@@ -339,8 +351,8 @@ assert(response.headers["Server-Timing"] != nil)
 #sourceLocation()
 }
 
-@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_119() async throws {
-#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 120)
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_139() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 140)
 // compile only
 var options = Profiler.Options()
 options.report = Profiler.Report(sortBy: [.selfTime, .calls], restrictions: [.limit(10)])
@@ -350,6 +362,36 @@ let app = Stack {
     Handler { _ in "ok" }
 }
 try await Server(app).run()
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Profiling_md_166() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Profiling.md", line: 167)
+struct SampledHeader: LayerInstrumenting {
+    func wrap(_ next: Handler) -> Handler { next }
+    func wrap(_ next: Handler, plain: () -> Handler) -> Handler {
+        let plain = plain()
+        return Handler.choosing(among: [next, plain]) { request in
+            .handler(request.headers.contains("X-Trace") ? next : plain, request)
+        }
+    }
+    func instrument(_ layer: Handler, _ info: LayerInfo) -> Handler {
+        layer.mapResponse { _, response in
+            var response = response
+            response.headers.add("X-Layer", info.name)
+            return response
+        }
+    }
+}
+let app = Stack {
+    SampledHeader()
+    Compress()
+    Handler { _ in "ok" }
+}
+let traced = try await TestClient(app).get("/", headers: ["X-Trace": "1"])
+let plain = try await TestClient(app).get("/")
+assert(traced.headers.values(for: "X-Layer") == ["Handler", "Compress"])
+assert(plain.headers.values(for: "X-Layer").isEmpty)
 #sourceLocation()
 }
 
@@ -682,6 +724,28 @@ let dispatcher = Dispatcher(
 let users = try await TestClient(app).get("/api/users")
 let v2 = try await TestClient(dispatcher).get("/api/v2/x")
 assert(users.text == "users under /api" && v2.text == "v2")
+#sourceLocation()
+}
+
+@Sendable func snippet_Sources_Werk_Werk_docc_Routing_md_285() async throws {
+#sourceLocation(file: "Sources/Werk/Werk.docc/Routing.md", line: 286)
+struct RouteLog: Middleware {
+    let lines: @Sendable (String) -> Void
+    func wrap(_ next: Handler) -> Handler {
+        let lines = self.lines
+        return next.around(
+            before: { request in request.installNotes() },
+            after: { request, response in
+                lines("\(request.method.rawValue) \(request.notes?.route ?? "-") \(response.status.code)")
+            })
+    }
+}
+let app = Stack {
+    RouteLog(lines: { print($0) })      // GET /api/users/<int:id> 200
+    Mount("/api", Router { Route("/users/<int:id>") { _ in "user" } })
+}
+let response = try await TestClient(app).get("/api/users/7")
+assert(response.text == "user")
 #sourceLocation()
 }
 
@@ -1387,8 +1451,10 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:20") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_19() }
     @Test("Sources/Werk/Werk.docc/HowTheServerRunsHandlers.md:30") func snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29_runs() async throws { try await snippet_Sources_Werk_Werk_docc_HowTheServerRunsHandlers_md_29() }
     @Test("Sources/Werk/Werk.docc/Profiling.md:16") func snippet_Sources_Werk_Werk_docc_Profiling_md_15_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_15() }
-    @Test("Sources/Werk/Werk.docc/Profiling.md:49") func snippet_Sources_Werk_Werk_docc_Profiling_md_48_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_48() }
-    @Test("Sources/Werk/Werk.docc/Profiling.md:85") func snippet_Sources_Werk_Werk_docc_Profiling_md_84_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_84() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:54") func snippet_Sources_Werk_Werk_docc_Profiling_md_53_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_53() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:66") func snippet_Sources_Werk_Werk_docc_Profiling_md_65_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_65() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:105") func snippet_Sources_Werk_Werk_docc_Profiling_md_104_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_104() }
+    @Test("Sources/Werk/Werk.docc/Profiling.md:167") func snippet_Sources_Werk_Werk_docc_Profiling_md_166_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Profiling_md_166() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:18") func snippet_Sources_Werk_Werk_docc_Proxies_md_17_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_17() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:94") func snippet_Sources_Werk_Werk_docc_Proxies_md_93_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_93() }
     @Test("Sources/Werk/Werk.docc/Proxies.md:114") func snippet_Sources_Werk_Werk_docc_Proxies_md_113_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Proxies_md_113() }
@@ -1406,6 +1472,7 @@ struct DocumentationExampleTests {
     @Test("Sources/Werk/Werk.docc/Routing.md:103") func snippet_Sources_Werk_Werk_docc_Routing_md_102_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_102() }
     @Test("Sources/Werk/Werk.docc/Routing.md:193") func snippet_Sources_Werk_Werk_docc_Routing_md_192_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_192() }
     @Test("Sources/Werk/Werk.docc/Routing.md:248") func snippet_Sources_Werk_Werk_docc_Routing_md_247_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_247() }
+    @Test("Sources/Werk/Werk.docc/Routing.md:286") func snippet_Sources_Werk_Werk_docc_Routing_md_285_runs() async throws { try await snippet_Sources_Werk_Werk_docc_Routing_md_285() }
     @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:17") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_16_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_16() }
     @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:58") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_57_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_57() }
     @Test("Sources/Werk/Werk.docc/SessionsAndSecurity.md:93") func snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_92_runs() async throws { try await snippet_Sources_Werk_Werk_docc_SessionsAndSecurity_md_92() }

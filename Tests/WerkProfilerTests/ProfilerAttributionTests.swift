@@ -208,4 +208,87 @@ struct ProfilerConcurrencyTests {
         #expect(parent(of: "grouped") == "outer")
         #expect(profile.events.first.map { profile.frames[$0.frame].name } == "second")
     }
+
+    @Test("asynchronous spans in one task: nested ones are children, the next one after them is the layer's again")
+    func sequentialAndNestedAsynchronousSpans() async throws {
+        let profiler = Profiler(options: options(FakeClock()))
+        let app = Stack {
+            profiler
+            Handler { request async throws -> String in
+                await request.profile.span("a") { () async -> Void in
+                    await request.profile.span("a.b") { () async -> Void in
+                        await request.profile.span("a.b.c") { () async -> Void in }
+                    }
+                    await request.profile.span("a.d") { () async -> Void in }
+                }
+                await request.profile.span("e") { () async -> Void in request.profile.event("in e") }
+                return "ok"
+            }
+        }
+        #expect(try await TestClient(app).get("/").text == "ok")
+        let profile = try #require(profiler.profiles.first)
+        let names = profile.frames.map(\.name)
+        #expect(names == ["GET", "Handler", "a", "a.b", "a.b.c", "a.d", "e"])
+        #expect(profile.frames.map { $0.parent >= 0 ? names[$0.parent] : "-" } == ["-", "GET", "Handler", "a", "a.b", "a", "Handler"])
+        #expect(profile.events.map { names[$0.frame] } == ["e"])
+        #expect(profile.frames.allSatisfy { !$0.unfinished })
+    }
+
+    @Test("a span the parent task opens after starting a child task is not the parent of the child's spans")
+    func parentMovesOnWhileChildRuns() async throws {
+        let clock = FakeClock()
+        let profiler = Profiler(options: options(clock))
+        let app = Stack {
+            profiler
+            Handler { request async throws -> String in
+                let (go, goOn) = AsyncStream<Void>.makeStream()
+                let (done, doneOn) = AsyncStream<Void>.makeStream()
+                async let child: Void = {
+                    for await _ in go { break }
+                    await request.profile.span("child") { () async -> Void in clock.advance(1) }
+                    doneOn.yield()
+                }()
+                await request.profile.span("parent.later") { () async -> Void in
+                    clock.advance(1)
+                    goOn.yield()
+                    for await _ in done { break }
+                    clock.advance(1)
+                }
+                await child
+                return "ok"
+            }
+        }
+        #expect(try await TestClient(app).get("/").text == "ok")
+        let profile = try #require(profiler.profiles.first)
+        let child = try #require(frame(profile, "child")), later = try #require(frame(profile, "parent.later"))
+        #expect(profile.frames[child.parent].name == "Handler")
+        #expect(profile.frames[later.parent].name == "Handler")
+        #expect(child.start > later.start && child.end <= later.end)
+    }
+
+    @Test("spans opened inside a task group's body and in the tasks it adds nest under the span around the group")
+    func spanInsideTaskGroupBody() async throws {
+        let profiler = Profiler(options: options(FakeClock()))
+        let app = Stack {
+            profiler
+            Handler { request async throws -> String in
+                await request.profile.span("around") { () async -> Void in
+                    await withTaskGroup(of: Void.self) { group in
+                        for index in 0..<3 {
+                            group.addTask { await request.profile.span("task \(index)") { () async -> Void in } }
+                        }
+                        request.profile.span("in body") { }
+                    }
+                }
+                return "ok"
+            }
+        }
+        #expect(try await TestClient(app).get("/").text == "ok")
+        let profile = try #require(profiler.profiles.first)
+        for name in ["task 0", "task 1", "task 2"] {
+            let span = try #require(frame(profile, name))
+            #expect(profile.frames[span.parent].name == "around")
+        }
+        #expect(frame(profile, "in body").map { profile.frames[$0.parent].name } == "around")
+    }
 }
