@@ -49,3 +49,18 @@ int posix_spawn_file_actions_addclosefrom_np(posix_spawn_file_actions_t *actions
 
 /// The process environment (environ(7)).
 char **werk_environ(void);
+
+/// The CPU's cycle counter where it runs at a constant rate and user code may read it (x86-64's
+/// TSC; on arm64 the generic timer's virtual count, whose rate is `werk_cycle_counter_frequency`),
+/// else 0. Several times cheaper than clock_gettime; callers scale it to nanoseconds themselves.
+static inline unsigned long long werk_cycle_counter(void) {
+#if defined(__x86_64__)
+    return __builtin_ia32_rdtsc();
+#elif defined(__aarch64__)
+    unsigned long long value;
+    __asm__ __volatile__("isb; mrs %0, cntvct_el0" : "=r"(value));
+    return value;
+#else
+    return 0;
+#endif
+}
