@@ -93,6 +93,11 @@ public struct Profiler: LayerInstrumenting {
             request.storage.reserveCapacity(request.storage.count + 2)
             request.storage[RecordingKey.self] = recording
             recording.attach(request.installNotes())
+            // The instrumented layers run on this thread until `synchronous` returns: they find the
+            // record in the thread's slot instead of the request's storage.
+            let saved = ThreadSlot.current
+            ThreadSlot.current = Unmanaged.passUnretained(recording).toOpaque()
+            defer { ThreadSlot.current = saved }
             do {
                 return engine.end(recording, request: request, response: try synchronous(request))
             } catch {
@@ -120,7 +125,10 @@ public struct Profiler: LayerInstrumenting {
         }
         guard let synchronous = layer.synchronous else { return Handler(layers: layer.layers, respond, synchronous: nil) }
         return Handler(layers: layer.layers, respond, synchronous: { request in
-            guard let recording = request.storage[RecordingKey.self] else { return try synchronous(request) }
+            // Called from the profiler's synchronous path, the record is in the thread's slot; called
+            // from an asynchronous layer's path, it is in the request's storage only.
+            guard let recording = ThreadSlot.current.map({ Unmanaged<Recording>.fromOpaque($0).takeUnretainedValue() })
+                    ?? request.storage[RecordingKey.self] else { return try synchronous(request) }
             let frame = recording.enter(name, .layer)
             do {
                 let response = try synchronous(request)

@@ -102,3 +102,9 @@ extern char **environ;
 char **werk_environ(void) {
     return environ;
 }
+
+static __thread void *werk_slot;
+
+void *werk_thread_slot(void) { return werk_slot; }
+
+void werk_set_thread_slot(void *value) { werk_slot = value; }

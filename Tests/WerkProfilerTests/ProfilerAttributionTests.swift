@@ -2,6 +2,7 @@ import Testing
 import Synchronization
 @testable import WerkProfiler
 import WerkTesting
+@testable import WerkCore
 
 @Suite("Profiler attribution")
 struct ProfilerAttributionTests {
@@ -26,6 +27,31 @@ struct ProfilerAttributionTests {
         #expect(profile.status == 200)
         #expect(profile.path == "/items")
         #expect(profile.responseSize == 2)
+    }
+
+    // The synchronous path hands the record to instrumented layers in a per-thread slot: a profiled
+    // stack called from inside another on the same thread must put the outer record back.
+    @Test("a profiled stack called synchronously from inside another leaves the outer layers in the outer profile")
+    func nestedProfilersOnOneThread() throws {
+        let clock = FakeClock()
+        let outerProfiler = Profiler(options: options(clock)), innerProfiler = Profiler(options: options(clock))
+        let inner = Stack {
+            innerProfiler
+            Step(label: "InnerStep", clock: clock, before: 1, after: 0)
+            Handler { _ in "inner" }
+        }
+        let innerSynchronously = try #require(inner.synchronous)
+        let app = Stack {
+            outerProfiler
+            CallsInner(inner: innerSynchronously)
+            Step(label: "After", clock: clock, before: 2, after: 0)
+            Handler { _ in "outer" }
+        }
+        let synchronously = try #require(app.synchronous)
+        _ = try synchronously(Request(method: .get, target: "/"))
+        #expect(try #require(outerProfiler.profiles.first).frames.map(\.name) == ["GET", "CallsInner", "After", "Handler"])
+        #expect(try #require(innerProfiler.profiles.first).frames.map(\.name) == ["GET", "InnerStep", "Handler"])
+        #expect(ThreadSlot.current == nil)
     }
 
     @Test("spans nest, in synchronous and asynchronous code, and events and counters are kept")
@@ -291,4 +317,10 @@ struct ProfilerConcurrencyTests {
         }
         #expect(frame(profile, "in body").map { profile.frames[$0.parent].name } == "around")
     }
+}
+
+/// A synchronous layer that first calls another stack with the request.
+private struct CallsInner: Middleware {
+    let inner: @Sendable (Request) throws -> Response
+    func wrap(_ next: Handler) -> Handler { next.mapRequest { request in _ = try inner(request); return request } }
 }

@@ -64,3 +64,9 @@ static inline unsigned long long werk_cycle_counter(void) {
     return 0;
 #endif
 }
+
+/// One pointer per thread (a C `__thread` variable: Swift has no thread-local storage of its own).
+void *werk_thread_slot(void);
+
+/// Sets the calling thread's pointer.
+void werk_set_thread_slot(void *value);
