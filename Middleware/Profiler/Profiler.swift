@@ -72,10 +72,7 @@ public struct Profiler: LayerInstrumenting {
         let respond: @Sendable (Request) async throws -> Response = { request in
             if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
             guard let recording = engine.begin(request) else { return try await skipped(request) }
-            var request = request
-            request.storage.reserveCapacity(request.storage.count + 2)
-            request.storage[RecordingKey.self] = recording
-            recording.attach(request.installNotes())
+            let request = Self.carrying(recording, request)
             do {
                 return engine.end(recording, request: request, response: try await next(request))
             } catch {
@@ -89,10 +86,7 @@ public struct Profiler: LayerInstrumenting {
         return Handler(layers: next.layers, respond, synchronous: { request in
             if engine.isForUI(request), let response = try engine.answerUI(request) { return response }
             guard let recording = engine.begin(request) else { return try skippedSynchronously(request) }
-            var request = request
-            request.storage.reserveCapacity(request.storage.count + 2)
-            request.storage[RecordingKey.self] = recording
-            recording.attach(request.installNotes())
+            let request = Self.carrying(recording, request)
             // The instrumented layers run on this thread until `synchronous` returns: they find the
             // record in the thread's slot instead of the request's storage.
             let saved = ThreadSlot.current
@@ -105,6 +99,16 @@ public struct Profiler: LayerInstrumenting {
                 throw error
             }
         })
+    }
+
+    /// `request` with `recording` in its storage, and notes installed for the record to read the
+    /// route from (one allocation for both entries).
+    static func carrying(_ recording: Recording, _ request: Request) -> Request {
+        var request = request
+        request.storage.reserveCapacity(request.storage.count + 2)
+        request.storage[RecordingKey.self] = recording
+        recording.attach(request.installNotes())
+        return request
     }
 
     /// `layer` timed as a frame of the profile of each sampled request; unsampled requests go

@@ -41,6 +41,21 @@ final class Recording: Sendable {
         /// record can be bound, and opening one does not read it.
         var openAsynchronousSpans = 0
         var finished = false
+
+        /// The innermost open layer or synchronous span (the root when none).
+        var innermost: Int32 { open.last ?? 0 }
+
+        /// Appends a frame opened at `now` under `parent` and returns its index; -1 (counted as
+        /// dropped) once the record is finished or holds `maxFrames` frames.
+        @inline(__always)
+        mutating func append(_ name: String, _ kind: ProfileFrameKind, parent: Int32, at now: UInt64, maxFrames: Int) -> Int32 {
+            guard !finished, frames.count < maxFrames else {
+                dropped += 1
+                return -1
+            }
+            frames.append(RecordedFrame(name: name, kind: kind, parent: parent, start: now))
+            return Int32(truncatingIfNeeded: frames.count - 1)
+        }
     }
 
     let id: Int
@@ -72,13 +87,8 @@ final class Recording: Sendable {
         let now = clock.now()
         let maxFrames = self.maxFrames
         return state.withLock { state -> Int32 in
-            guard !state.finished, state.frames.count < maxFrames else {
-                state.dropped += 1
-                return -1
-            }
-            let index = Int32(truncatingIfNeeded: state.frames.count)
-            state.frames.append(RecordedFrame(name: name, kind: kind, parent: state.open.last ?? 0, start: now))
-            state.open.append(index)
+            let index = state.append(name, kind, parent: state.innermost, at: now, maxFrames: maxFrames)
+            if index >= 0 { state.open.append(index) }
             return index
         }
     }
@@ -93,14 +103,8 @@ final class Recording: Sendable {
         let now = clock.now()
         let maxFrames = self.maxFrames
         return state.withLock { state -> Int32 in
-            guard !state.finished, state.frames.count < maxFrames else {
-                state.dropped += 1
-                return -1
-            }
-            let index = Int32(truncatingIfNeeded: state.frames.count)
-            let parent = max(within ?? 0, state.open.last ?? 0)
-            state.frames.append(RecordedFrame(name: name, kind: .span, parent: parent, start: now))
-            if stacked { state.open.append(index) }
+            let index = state.append(name, .span, parent: max(within ?? 0, state.innermost), at: now, maxFrames: maxFrames)
+            if stacked && index >= 0 { state.open.append(index) }
             return index
         }
     }
@@ -113,14 +117,9 @@ final class Recording: Sendable {
         let now = clock.now()
         let maxFrames = self.maxFrames
         return state.withLock { state -> Int32 in
-            guard !state.finished, state.frames.count < maxFrames else {
-                state.dropped += 1
-                return -1
-            }
             let within = state.openAsynchronousSpans > 0 ? SpanContext.frame(in: self) : nil
-            let index = Int32(truncatingIfNeeded: state.frames.count)
-            state.frames.append(RecordedFrame(name: name, kind: .span, parent: max(within ?? 0, state.open.last ?? 0), start: now))
-            state.openAsynchronousSpans += 1
+            let index = state.append(name, .span, parent: max(within ?? 0, state.innermost), at: now, maxFrames: maxFrames)
+            if index >= 0 { state.openAsynchronousSpans += 1 }
             return index
         }
     }
@@ -163,7 +162,7 @@ final class Recording: Sendable {
         let now = clock.now()
         state.withLock { state in
             guard !state.finished, state.events.count < maxFrames else { return }
-            state.events.append((name, now, max(within ?? 0, state.open.last ?? 0)))
+            state.events.append((name, now, max(within ?? 0, state.innermost)))
         }
     }
 
